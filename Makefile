@@ -1,0 +1,128 @@
+# Backroom build and test entry points. GNU make; recipes run under /bin/sh (dash-safe).
+#
+#   make run          install missing system packages, build, start Backroom
+#   make run DB=path  same, on the database at path (passed as --db path)
+#   make test         install missing packages, go vet, go test -race
+#
+# Fyne (GLFW/OpenGL) and go-sqlite3 both need cgo, so a C compiler is required.
+
+SHELL := /bin/sh
+.NOTPARALLEL:
+
+GO       ?= go
+BINARY   ?= backroom
+DB       ?=
+ARGS     ?=
+FUZZTIME ?= 20s
+FYNE_TOOLS_VERSION ?= v1.7.4
+
+export CGO_ENABLED := 1
+
+# Debian/Ubuntu packages: cgo for GLFW/X11 + GL, and the bundled sqlite amalgamation.
+BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
+	libxinerama-dev libxi-dev libxxf86vm-dev
+# Extra packages for tests: headless X server, screenshots, driving the real window.
+TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool
+
+.PHONY: all deps test-deps build run test vet bench fuzz package clean
+
+all: build
+
+# $(call install_pkgs,<debian packages>)
+# On Debian/Ubuntu: install only the packages dpkg does not report as installed
+# (apt-get update only when something is missing; sudo when not root).
+# Elsewhere: print what to install and carry on. Always checks that Go exists.
+define install_pkgs
+	@set -e; \
+	if [ -f /etc/debian_version ] || command -v apt-get >/dev/null 2>&1; then \
+		missing=""; \
+		for p in $(1); do \
+			dpkg -s "$$p" 2>/dev/null | grep -Eq '^Status: [a-z]+ ok installed' || missing="$$missing $$p"; \
+		done; \
+		if [ -n "$$missing" ]; then \
+			echo "deps: installing missing packages:$$missing"; \
+			if [ "$$(id -u)" = 0 ]; then sudo=""; \
+			elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; \
+			else echo "deps: not root and no sudo; as root run: apt-get install -y --no-install-recommends$$missing" >&2; exit 1; fi; \
+			$$sudo apt-get update; \
+			$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
+		else \
+			echo "deps: all system packages present ($(words $(1)) checked)"; \
+		fi; \
+	else \
+		case "$$(uname -s 2>/dev/null)" in \
+		Darwin) \
+			if ! xcode-select -p >/dev/null 2>&1; then \
+				echo "deps: install the Xcode command line tools (C compiler for cgo): xcode-select --install"; \
+			fi ;; \
+		MINGW*|MSYS*|CYGWIN*|Windows_NT) \
+			echo "deps: Windows needs Go (https://go.dev/dl/) and a mingw-w64 gcc, e.g. from MSYS2:"; \
+			echo "      pacman -S mingw-w64-x86_64-gcc   (then build from the MSYS2 MinGW shell)" ;; \
+		*) \
+			echo "deps: not a Debian/Ubuntu system; install a C compiler and the OpenGL and X11 development"; \
+			echo "      headers (GL, X11, Xcursor, Xrandr, Xinerama, Xi, Xxf86vm) with your package manager."; \
+			echo "      Debian names for reference: $(strip $(1))" ;; \
+		esac; \
+	fi; \
+	if ! command -v $(GO) >/dev/null 2>&1; then \
+		echo "deps: Go is not installed (or not on PATH). Install Go 1.24 or newer from https://go.dev/dl/" >&2; \
+		echo "      (Linux: unpack to /usr/local/go and add /usr/local/go/bin to PATH)." >&2; \
+		exit 1; \
+	fi
+endef
+
+deps:
+	$(call install_pkgs,$(BUILD_PKGS))
+
+test-deps:
+	$(call install_pkgs,$(BUILD_PKGS) $(TEST_PKGS))
+
+build:
+	$(GO) build -o $(BINARY) .
+
+run: deps build
+	./$(BINARY) $(if $(DB),--db '$(DB)') $(ARGS)
+
+vet:
+	$(GO) vet ./...
+
+# The window test in main_test.go starts its own Xvfb when the binary is present.
+test: test-deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./data/...
+
+# Runs every fuzz target in every package for FUZZTIME each.
+fuzz:
+	@set -e; n=0; \
+	for pkg in $$($(GO) list ./...); do \
+		names=$$($(GO) test -list 'Fuzz.*' "$$pkg"); \
+		for f in $$(printf '%s\n' "$$names" | grep '^Fuzz' || true); do \
+			n=$$((n + 1)); \
+			echo "fuzz: $$pkg $$f for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+		done; \
+	done; \
+	echo "fuzz: ran $$n target(s)"
+
+# Builds the platform bundle for the current OS (Linux: Backroom.tar.xz).
+package: deps
+	@set -e; \
+	fyne=$$(command -v fyne || true); \
+	if [ -z "$$fyne" ]; then \
+		bin=$$($(GO) env GOBIN); [ -n "$$bin" ] || bin="$$($(GO) env GOPATH | cut -d: -f1)/bin"; \
+		if [ ! -x "$$bin/fyne" ]; then \
+			echo "package: installing fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION)"; \
+			$(GO) install fyne.io/tools/cmd/fyne@$(FYNE_TOOLS_VERSION); \
+		fi; \
+		fyne="$$bin/fyne"; \
+	fi; \
+	goos=$$($(GO) env GOOS); \
+	echo "$$fyne package -os $$goos"; \
+	"$$fyne" package -os "$$goos"
+
+clean:
+	rm -f $(BINARY) $(BINARY).exe Backroom.tar.xz Backroom.exe
+	rm -rf Backroom.app

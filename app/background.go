@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"log"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/backroom-app/backroom/data"
+)
+
+// background is the only place the app starts goroutines. Work runs off the UI goroutine with a context
+// that is cancelled when the window closes; results come back through fyne.Do, so widgets are only ever
+// touched on the UI goroutine.
+type background struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newBackground(parent context.Context) *background {
+	ctx, cancel := context.WithCancel(parent)
+	return &background{ctx: ctx, cancel: cancel}
+}
+
+// stop cancels all running work and waits for it, so nothing calls fyne.Do after the app quits.
+func (b *background) stop() {
+	b.cancel()
+	b.wg.Wait()
+}
+
+// wait blocks until every started job, including its done callback, has finished. Tests use it.
+func (b *background) wait() { b.wg.Wait() }
+
+// run does work in the background and hands its result to done on the UI goroutine. done is skipped
+// when the app is shutting down.
+func run[T any](b *background, work func(context.Context) (T, error), done func(T, error)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		v, err := work(b.ctx)
+		if b.ctx.Err() != nil {
+			return
+		}
+		fyne.DoAndWait(func() { done(v, err) })
+	}()
+}
+
+// latest guards a screen against out-of-order results: when a search is typed quickly, only the answer
+// to the last query may update the list. Used only on the UI goroutine.
+type latest struct{ n uint64 }
+
+// next starts a new request and returns a check that is true only while it is still the newest.
+func (l *latest) next() func() bool {
+	l.n++
+	mine := l.n
+	return func() bool { return l.n == mine }
+}
+
+// showError tells the user what went wrong in words they understand and logs the whole chain. It must
+// be called on the UI goroutine.
+func showError(win fyne.Window, err error) {
+	if err == nil {
+		return
+	}
+	log.Printf("backroom: %v", err)
+	dialog.ShowInformation("Backroom", data.UserMessage(err), win)
+}
+
+// runWithProgress does long work behind a dialog with a progress bar and a Cancel button. work reports
+// progress in [0, 1]; done gets the error, context.Canceled when the user cancelled.
+func runWithProgress(b *background, win fyne.Window, title, message string, work func(ctx context.Context, progress func(float64)) error, done func(error)) {
+	ctx, cancel := context.WithCancel(b.ctx)
+	bar := widget.NewProgressBar()
+	d := dialog.NewCustomWithoutButtons(title, container.NewVBox(widget.NewLabel(message), bar), win)
+	cancelButton := widget.NewButton("Cancel", func() { cancel() })
+	d.SetButtons([]fyne.CanvasObject{cancelButton})
+	d.Show()
+	progress := func(f float64) { fyne.Do(func() { bar.SetValue(f) }) }
+	run(b, func(context.Context) (struct{}, error) {
+		defer cancel()
+		return struct{}{}, work(ctx, progress)
+	}, func(_ struct{}, err error) {
+		d.Hide()
+		done(err)
+	})
+}

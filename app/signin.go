@@ -1,0 +1,112 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/backroom-app/backroom/data"
+)
+
+// signInScreen is the shared desk's front door: pick your name, type your PIN. It works from the
+// keyboard alone: the PIN field has focus and Enter signs in.
+type signInScreen struct {
+	a       *App
+	users   []data.User
+	chosen  *widget.RadioGroup
+	pin     *widget.Entry
+	message *widget.Label
+	signIn  *widget.Button
+	byLabel map[string]data.User
+}
+
+func newSignInScreen(a *App) *signInScreen {
+	sc := &signInScreen{a: a, byLabel: map[string]data.User{}}
+	sc.chosen = widget.NewRadioGroup(nil, func(string) { sc.message.SetText("") })
+	sc.pin = widget.NewPasswordEntry()
+	sc.pin.SetPlaceHolder("PIN")
+	sc.pin.OnSubmitted = func(string) { sc.onSignIn() }
+	sc.message = widget.NewLabel("")
+	sc.message.Importance = widget.DangerImportance
+	sc.signIn = widget.NewButtonWithIcon("Sign in", theme.LoginIcon(), sc.onSignIn)
+	sc.signIn.Importance = widget.HighImportance
+	return sc
+}
+
+func (sc *signInScreen) view() fyne.CanvasObject {
+	title := canvas.NewText("Who is working?", theme.Color(theme.ColorNameForeground))
+	title.TextSize = 24
+	title.TextStyle.Bold = true
+	form := container.NewVBox(
+		title,
+		widget.NewLabel("Choose your name and type your PIN."),
+		sc.chosen,
+		sc.pin,
+		sc.signIn,
+		sc.message,
+	)
+	card := widget.NewCard("", "", container.NewPadded(form))
+	sc.refresh()
+	return container.NewCenter(container.NewGridWrap(fyne.NewSize(380, 420), card))
+}
+
+func (sc *signInScreen) refresh() {
+	run(sc.a.bg, func(ctx context.Context) ([]data.User, error) {
+		return sc.a.base.Users(ctx)
+	}, func(users []data.User, err error) {
+		if err != nil {
+			showError(sc.a.win, err)
+			return
+		}
+		sc.users = users
+		var labels []string
+		last := sc.a.fyne.Preferences().String(prefLastUser)
+		selected := ""
+		for _, u := range users {
+			if !u.Active {
+				continue
+			}
+			label := fmt.Sprintf("%s (%s)", u.Name, u.Role)
+			sc.byLabel[label] = u
+			labels = append(labels, label)
+			if u.ID == last {
+				selected = label
+			}
+		}
+		sc.chosen.Options = labels
+		if selected == "" && len(labels) > 0 {
+			selected = labels[0]
+		}
+		sc.chosen.SetSelected(selected)
+		sc.chosen.Refresh()
+		if c := sc.a.win.Canvas(); c != nil {
+			c.Focus(sc.pin)
+		}
+	})
+}
+
+func (sc *signInScreen) onSignIn() {
+	u, ok := sc.byLabel[sc.chosen.Selected]
+	if !ok {
+		sc.message.SetText("Choose your name first.")
+		return
+	}
+	pin := sc.pin.Text
+	sc.signIn.Disable()
+	run(sc.a.bg, func(ctx context.Context) (*data.Store, error) {
+		return sc.a.base.Login(ctx, u.Name, pin)
+	}, func(s *data.Store, err error) {
+		sc.signIn.Enable()
+		sc.pin.SetText("")
+		if err != nil {
+			sc.message.SetText(data.UserMessage(err))
+			return
+		}
+		sc.a.signedIn(s)
+	})
+}

@@ -1,0 +1,247 @@
+// Package data is Backroom's domain and its SQLite store: what a shop is (products, stock, orders, users)
+// and every SQL statement that reads or writes it.
+//
+// A shop's whole state lives in one SQLite file. Stock is never a number that gets overwritten: it is the
+// sum of an append-only ledger of movements, so every unit can be explained and a repeated import can never
+// count twice. Every write goes through one writer connection in an immediate transaction that also
+// appends to the audit log and stamps the change with this device's id and a hybrid logical clock, so a
+// later sync between machines can merge without losing stock.
+//
+// A Store acts for one user. Permissions are enforced here, not only in the screens: a store acting for a
+// packer refuses to return costs, however it is asked.
+package data
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// applicationID marks a SQLite file as Backroom's ("BKRM"), so we never migrate someone else's database.
+const applicationID = 0x424b524d
+
+// timeLayout keeps stored times sortable as text: UTC, fixed width, milliseconds.
+const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// Store is an open Backroom database, acting for one user.
+type Store struct {
+	*db
+	user User
+}
+
+// db is what every Store view of one file shares.
+type db struct {
+	path   string
+	write  *sql.DB // one connection: SQLite has one writer, and queuing here beats SQLITE_BUSY
+	read   *sql.DB
+	device string
+	clock  *clock
+	now    func() time.Time
+}
+
+// Options tune Open; the zero value is what the app uses.
+type Options struct {
+	// Now replaces the wall clock, for tests.
+	Now func() time.Time
+	// ReadConns is the size of the read pool (default 4).
+	ReadConns int
+}
+
+// Open opens or creates the Backroom database at path and brings its schema up to date. The returned
+// store acts as the system owner; use Login or As to act for a person.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = 4
+	}
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+
+	write, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	d := &db{path: path, write: write, clock: &clock{}, now: func() time.Time { return opts.Now().UTC() }}
+	if err := d.migrate(ctx); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite3", dsn+"&mode=ro")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	d.read = read
+	if err := d.loadDevice(ctx); err != nil {
+		d.close()
+		return nil, err
+	}
+	return &Store{db: d, user: systemUser}, nil
+}
+
+// checkHeader refuses, before SQLite touches it, a file that is not a SQLite database at all: opening it
+// would only fail later with "file is not a database", which tells a shop owner nothing.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	if n == 0 {
+		return nil
+	}
+	if string(head[:n]) != "SQLite format 3\x00" {
+		return fmt.Errorf("%s is not a database file (%w)", path, ErrNotBackroom)
+	}
+	return nil
+}
+
+// Close releases the database. Views made with As or Login share it: close it once.
+func (s *Store) Close() error { return s.close() }
+
+func (d *db) close() error {
+	var errs []error
+	if d.read != nil {
+		errs = append(errs, d.read.Close())
+	}
+	if d.write != nil {
+		// A final checkpoint folds the WAL into the main file, so a copied backroom.db is complete.
+		_, _ = d.write.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+		errs = append(errs, d.write.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DeviceID identifies this installation in every change it stamps.
+func (s *Store) DeviceID() string { return s.device }
+
+// Now is the store's clock, in UTC.
+func (s *Store) Now() time.Time { return s.now() }
+
+func (d *db) loadDevice(ctx context.Context) error {
+	err := d.read.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'device_id'`).Scan(&d.device)
+	if errors.Is(err, sql.ErrNoRows) {
+		d.device = newID()
+		_, err = d.write.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('device_id', ?)`, d.device)
+		if err != nil {
+			return fmt.Errorf("record device id: %w", err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("read device id: %w", err)
+	}
+	var last int64
+	err = d.read.QueryRowContext(ctx, `SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'hlc'`).Scan(&last)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read clock: %w", err)
+	}
+	d.clock.last = HLC(last)
+	return nil
+}
+
+// newID returns a UUIDv7 in text form: time-ordered, so ids from one device sort by creation, and random
+// enough that two offline devices never pick the same one.
+func newID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	ms := uint64(time.Now().UnixMilli())
+	for i := 0; i < 6; i++ {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// tx is one write transaction: every row it writes gets the same time and clock stamp.
+type tx struct {
+	*sql.Tx
+	s   *Store
+	now time.Time
+	hlc HLC
+}
+
+func (t *tx) nowText() string { return t.now.Format(timeLayout) }
+
+// update runs fn in one immediate write transaction. It is the only way the store writes.
+func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer sqlTx.Rollback()
+	now := s.now()
+	t := &tx{Tx: sqlTx, s: s, now: now, hlc: s.clock.tick(now)}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hlc', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, fmt.Sprint(int64(t.hlc))); err != nil {
+		return fmt.Errorf("save clock: %w", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func parseTime(s string) time.Time {
+	t, err := time.Parse(timeLayout, s)
+	if err != nil {
+		t, _ = time.Parse(time.RFC3339Nano, s)
+	}
+	return t
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+func parseNullTime(s sql.NullString) time.Time {
+	if !s.Valid {
+		return time.Time{}
+	}
+	return parseTime(s.String)
+}
+
+// isConstraint reports whether err is a SQLite constraint violation of the given extended code.
+func isConstraint(err error, code sqlite3.ErrNoExtended) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == code
+}

@@ -1,0 +1,112 @@
+// Command backroom is Backroom, the back office for small online shops: run with no arguments it opens
+// the desktop app; with a subcommand it works on the same database from the command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/backroom-app/backroom/app"
+	"github.com/backroom-app/backroom/app/cli"
+	"github.com/backroom-app/backroom/data"
+)
+
+const (
+	appID   = "app.backroom.desktop" // matches FyneApp.toml
+	version = "0.1.0"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Run(ctx, os.Args[1:], cli.Env{
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Stdin:   os.Stdin,
+		Getenv:  os.Getenv,
+		OpenGUI: openGUI,
+		Version: versionString(),
+	})
+	stop()
+	os.Exit(code)
+}
+
+// openGUI runs the desktop app on the database at path until its window closes.
+func openGUI(ctx context.Context, path string) error {
+	if err := checkDisplay(os.Getenv); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create the folder for %s: %w", path, err)
+	}
+	store, err := data.Open(ctx, path, data.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	fa := fyneapp.NewWithID(appID)
+	ui := app.New(ctx, fa, store)
+	ui.Start()
+	ui.Window().ShowAndRun()
+	ui.Stop()
+	return nil
+}
+
+// checkDisplay says, in one line, why no window can open, instead of letting the graphics driver panic
+// on a server or an SSH session without X forwarding.
+func checkDisplay(getenv func(string) string) error {
+	switch runtime.GOOS {
+	case "windows", "darwin", "android", "ios", "js":
+		return nil
+	}
+	if getenv("WAYLAND_DISPLAY") != "" {
+		return nil
+	}
+	display := getenv("DISPLAY")
+	if display == "" {
+		return errors.New("no display to open a window on (DISPLAY is not set); the command-line subcommands work without one: see backroom --help")
+	}
+	// A local display ":N" has a socket we can check; a remote one we leave to the driver.
+	if rest, ok := strings.CutPrefix(display, ":"); ok {
+		n, _, _ := strings.Cut(rest, ".")
+		sock := "/tmp/.X11-unix/X" + n
+		if _, err := os.Stat(sock); err != nil {
+			return fmt.Errorf("no X server is running on display %s; the command-line subcommands work without one: see backroom --help", display)
+		}
+	}
+	return nil
+}
+
+// versionString is the release version plus the commit it was built from, when the build knows it.
+func versionString() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return version
+	}
+	var rev, dirty string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				dirty = "+changes"
+			}
+		}
+	}
+	if len(rev) > 12 {
+		rev = rev[:12]
+	}
+	if rev == "" {
+		return version
+	}
+	return version + " (" + rev + dirty + ")"
+}
