@@ -87,9 +87,10 @@ vet:
 	$(GO) vet ./...
 
 # The window test in main_test.go starts its own Xvfb when the binary is present.
+# LANG: Fyne logs a parse error for the bare C locale of servers and CI.
 test: test-deps
 	$(GO) vet ./...
-	$(GO) test -race -count=1 ./...
+	LANG=en_US.UTF-8 $(GO) test -race -count=1 ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./data/...
@@ -108,6 +109,8 @@ fuzz:
 	echo "fuzz: ran $$n target(s)"
 
 # Builds the platform bundle for the current OS (Linux: Backroom.tar.xz).
+# fyne package bumps Build in FyneApp.toml after every run; the file is restored
+# so packaging leaves the tree clean (bump Build deliberately for a release).
 package: deps
 	@set -e; \
 	fyne=$$(command -v fyne || true); \
@@ -120,8 +123,11 @@ package: deps
 		fyne="$$bin/fyne"; \
 	fi; \
 	goos=$$($(GO) env GOOS); \
+	saved=$$(mktemp); cp FyneApp.toml "$$saved"; status=0; \
 	echo "$$fyne package -os $$goos"; \
-	"$$fyne" package -os "$$goos"
+	"$$fyne" package -os "$$goos" || status=$$?; \
+	cp "$$saved" FyneApp.toml; rm -f "$$saved"; \
+	exit $$status
 
 clean:
 	rm -f $(BINARY) $(BINARY).exe Backroom.tar.xz Backroom.exe

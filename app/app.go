@@ -10,8 +10,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -49,7 +51,7 @@ type screen interface {
 // section describes one entry of the navigation: who sees it and how its screen is built.
 type section struct {
 	name    string
-	icon    fyne.Resource
+	icon    func() fyne.Resource // a theme icon, looked up when drawn so it follows the theme
 	visible func(data.Role) bool
 	build   func(*App) screen
 }
@@ -60,17 +62,21 @@ func ownerOnly(r data.Role) bool { return r == data.RoleOwner }
 
 func notPacker(r data.Role) bool { return r != data.RolePacker }
 
-// sections is the read-only navigation table.
-var sections = []section{
-	{sectionDashboard, theme.HomeIcon(), everyone, func(a *App) screen { return newDashboardScreen(a) }},
-	{sectionOrders, theme.ListIcon(), everyone, func(a *App) screen { return newOrdersScreen(a) }},
-	{sectionInventory, theme.StorageIcon(), everyone, func(a *App) screen { return newInventoryScreen(a) }},
-	{sectionFulfillment, theme.UploadIcon(), everyone, func(a *App) screen { return newFulfillmentScreen(a) }},
-	{sectionSuppliers, theme.AccountIcon(), notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
-	{sectionImports, theme.DownloadIcon(), ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
-	{sectionMail, theme.MailComposeIcon(), ownerOnly, func(a *App) screen { return newMailScreen(a) }},
-	{sectionExports, theme.DocumentSaveIcon(), notPacker, func(a *App) screen { return newExportsScreen(a) }},
-	{sectionSettings, theme.SettingsIcon(), everyone, func(a *App) screen { return newSettingsScreen(a) }},
+// sections is the navigation table. It is a function rather than a package variable because screens
+// navigate through *App, and App reads this table: as a variable that loop would be an initialisation
+// cycle.
+func sections() []section {
+	return []section{
+		{sectionDashboard, theme.HomeIcon, everyone, func(a *App) screen { return newDashboardScreen(a) }},
+		{sectionOrders, theme.ListIcon, everyone, func(a *App) screen { return newOrdersScreen(a) }},
+		{sectionInventory, theme.StorageIcon, everyone, func(a *App) screen { return newInventoryScreen(a) }},
+		{sectionFulfillment, theme.UploadIcon, everyone, func(a *App) screen { return newFulfillmentScreen(a) }},
+		{sectionSuppliers, theme.AccountIcon, notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
+		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
+		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},
+		{sectionExports, theme.DocumentSaveIcon, notPacker, func(a *App) screen { return newExportsScreen(a) }},
+		{sectionSettings, theme.SettingsIcon, everyone, func(a *App) screen { return newSettingsScreen(a) }},
+	}
 }
 
 // App is the running desktop app.
@@ -81,9 +87,12 @@ type App struct {
 	store *data.Store // acting for the signed-in user
 	bg    *background
 
-	tabs    *container.AppTabs
-	screens map[string]screen
-	items   map[string]*container.TabItem
+	visible []section         // the sections the signed-in user sees, in navigation order
+	nav     *widget.List      // the sidebar
+	content *fyne.Container   // holds the view of the section on display
+	current string            // the section on display
+	screens map[string]screen // built on first visit
+	views   map[string]fyne.CanvasObject
 	who     *widget.Label
 }
 
@@ -127,24 +136,27 @@ func (a *App) Start() {
 	})
 }
 
-// autoSignIn picks the user to open as without asking: the only active owner, when nobody on this
-// database has a PIN (a one-person shop), or the last user of this device when they have no PIN.
+// autoSignIn picks the user to open as without asking. Someone without a PIN can be chosen on the
+// sign-in screen by anyone anyway, so asking them adds nothing: the last user of this device opens
+// straight away when they have no PIN, and on a device's first run so does the only owner without one.
 func autoSignIn(users []data.User, last string) (data.User, bool) {
-	var active []data.User
-	anyPIN := false
+	var owners []data.User
 	for _, u := range users {
-		if u.Active {
-			active = append(active, u)
-			anyPIN = anyPIN || u.HasPIN
+		if !u.Active {
+			continue
 		}
-	}
-	if len(active) == 1 && !anyPIN {
-		return active[0], true
-	}
-	for _, u := range active {
-		if u.ID == last && !u.HasPIN && !anyPIN {
+		if last != "" && u.ID == last {
+			if u.HasPIN {
+				return data.User{}, false
+			}
 			return u, true
 		}
+		if u.Role == data.RoleOwner && !u.HasPIN {
+			owners = append(owners, u)
+		}
+	}
+	if last == "" && len(owners) == 1 {
+		return owners[0], true
 	}
 	return data.User{}, false
 }
@@ -154,30 +166,56 @@ func (a *App) showSignIn() {
 	a.win.SetContent(newSignInScreen(a).view())
 }
 
-// signedIn builds the main window for the user the store now acts for.
+// signedIn builds the main window for the user the store now acts for: a sidebar with the sections
+// their role may use, the signed-in person at its foot, and the chosen section beside it.
 func (a *App) signedIn(s *data.Store) {
 	a.store = s
 	a.fyne.Preferences().SetString(prefLastUser, s.User().ID)
 	a.screens = map[string]screen{}
-	a.items = map[string]*container.TabItem{}
-	a.tabs = container.NewAppTabs()
-	a.tabs.SetTabLocation(container.TabLocationLeading)
-	for _, sec := range sections {
-		if !sec.visible(s.User().Role) {
-			continue
-		}
-		item := container.NewTabItemWithIcon(sec.name, sec.icon, widget.NewLabel(""))
-		a.items[sec.name] = item
-		a.tabs.Append(item)
-	}
-	a.tabs.OnSelected = func(item *container.TabItem) { a.open(item.Text) }
-
+	a.views = map[string]fyne.CanvasObject{}
+	a.current = ""
+	a.visible = nil
 	u := s.User()
-	a.who = widget.NewLabel(fmt.Sprintf("%s · %s", u.Name, u.Role))
+	for _, sec := range sections() {
+		if sec.visible(u.Role) {
+			a.visible = append(a.visible, sec)
+		}
+	}
+	a.nav = widget.NewList(
+		func() int { return len(a.visible) },
+		func() fyne.CanvasObject {
+			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Fulfillment"))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			row := o.(*fyne.Container)
+			row.Objects[0].(*widget.Icon).SetResource(a.visible[id].icon())
+			row.Objects[1].(*widget.Label).SetText(a.visible[id].name)
+		})
+	a.nav.OnSelected = func(id widget.ListItemID) { a.open(a.visible[id].name) }
+
+	shop := widget.NewLabelWithStyle("Backroom", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	shop.Truncation = fyne.TextTruncateEllipsis
+	run(a.bg, func(ctx context.Context) (string, error) {
+		return s.Setting(ctx, data.SettingShopName)
+	}, func(name string, err error) {
+		if err == nil && name != "" {
+			shop.SetText(name)
+		}
+	})
+	logo := widget.NewIcon(assets.Icon())
+	head := container.NewBorder(nil, nil, logo, nil, shop)
+
+	a.who = widget.NewLabel(fmt.Sprintf("%s\n%s", u.Name, u.Role))
+	a.who.Truncation = fyne.TextTruncateEllipsis
 	switchUser := widget.NewButtonWithIcon("Switch user", theme.LoginIcon(), a.showSignIn)
-	switchUser.Importance = widget.LowImportance
-	top := container.NewBorder(nil, nil, nil, container.NewHBox(widget.NewIcon(theme.AccountIcon()), a.who, switchUser))
-	a.win.SetContent(container.NewBorder(top, nil, nil, nil, a.tabs))
+	foot := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), nil, a.who), switchUser)
+
+	sidebar := container.NewBorder(container.NewVBox(head, widget.NewSeparator()), foot, nil, nil, a.nav)
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(190, 0))
+	a.content = container.NewStack()
+	a.win.SetContent(container.NewBorder(nil, nil,
+		container.NewHBox(container.NewStack(strut, sidebar), widget.NewSeparator()), nil, a.content))
 	first := sectionDashboard
 	if u.Role == data.RolePacker {
 		first = sectionFulfillment
@@ -185,35 +223,56 @@ func (a *App) signedIn(s *data.Store) {
 	a.show(first)
 }
 
-// show selects a section, building its screen on first use.
+// show puts a section on display, building its screen on first use, and returns its screen; nil when
+// the signed-in user may not see it.
 func (a *App) show(name string) screen {
-	item, ok := a.items[name]
-	if !ok {
-		return nil
+	for i, sec := range a.visible {
+		if sec.name == name {
+			a.nav.Select(i) // calls open through OnSelected, unless already selected
+			if a.current != name {
+				a.open(name)
+			}
+			return a.screens[name]
+		}
 	}
-	if a.tabs.Selected() != item {
-		a.tabs.Select(item) // calls open through OnSelected
-	} else {
-		a.open(name)
+	return nil
+}
+
+// canShow reports whether the signed-in user has the section.
+func (a *App) canShow(name string) bool {
+	for _, sec := range a.visible {
+		if sec.name == name {
+			return true
+		}
 	}
-	return a.screens[name]
+	return false
 }
 
 func (a *App) open(name string) {
 	sc, ok := a.screens[name]
 	if !ok {
-		for _, sec := range sections {
+		for _, sec := range a.visible {
 			if sec.name == name {
 				sc = sec.build(a)
 				a.screens[name] = sc
-				a.items[name].Content = sc.view()
-				a.tabs.Refresh()
+				a.views[name] = sc.view()
 			}
 		}
 	}
-	if sc != nil {
-		sc.refresh()
+	if sc == nil {
+		return
 	}
+	if a.current != name {
+		a.current = name
+		a.content.Objects = []fyne.CanvasObject{a.views[name]}
+		a.content.Refresh()
+	}
+	sc.refresh()
+}
+
+// showing reports whether sc is the screen on display.
+func (a *App) showing(sc screen) bool {
+	return a.current != "" && a.screens[a.current] == sc
 }
 
 // showOrders opens the Orders section with a filter already applied (from a dashboard figure).
@@ -233,13 +292,8 @@ func (a *App) showSKU(sku string) {
 // changed tells open screens that shop data changed, so the ones not on display reload when next shown
 // and the one on display reloads now.
 func (a *App) changed() {
-	if a.tabs == nil {
-		return
-	}
-	if sel := a.tabs.Selected(); sel != nil {
-		if sc, ok := a.screens[sel.Text]; ok {
-			sc.refresh()
-		}
+	if sc, ok := a.screens[a.current]; ok {
+		sc.refresh()
 	}
 }
 

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -23,6 +24,7 @@ type signInScreen struct {
 	message *widget.Label
 	signIn  *widget.Button
 	byLabel map[string]data.User
+	root    *fyne.Container
 }
 
 func newSignInScreen(a *App) *signInScreen {
@@ -51,8 +53,12 @@ func (sc *signInScreen) view() fyne.CanvasObject {
 		sc.message,
 	)
 	card := widget.NewCard("", "", container.NewPadded(form))
+	// A fixed-width strut keeps the card from shrinking to its title; its height follows the user list.
+	strut := canvas.NewRectangle(color.Transparent)
+	strut.SetMinSize(fyne.NewSize(400, 0))
+	sc.root = container.NewCenter(container.NewStack(strut, card))
 	sc.refresh()
-	return container.NewCenter(container.NewGridWrap(fyne.NewSize(380, 420), card))
+	return sc.root
 }
 
 func (sc *signInScreen) refresh() {
@@ -84,6 +90,7 @@ func (sc *signInScreen) refresh() {
 		}
 		sc.chosen.SetSelected(selected)
 		sc.chosen.Refresh()
+		sc.root.Refresh() // the list changed height: lay the card out again
 		if c := sc.a.win.Canvas(); c != nil {
 			c.Focus(sc.pin)
 		}

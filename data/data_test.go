@@ -458,6 +458,20 @@ func TestStore_SetOrderStatus(t *testing.T) {
 	if l.OnHand != 3 || l.Reserved != 0 {
 		t.Errorf("level = %d/%d, want on hand 3, reserved 0", l.OnHand, l.Reserved)
 	}
+	cancelled := shopOrder("#2002", StatusPacked, "MUG", 1)
+	if _, err := s.ApplyOrders(ctx, []Order{cancelled}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mustLevel(t, s, "MUG").Reserved, int64(1); got != want {
+		t.Errorf("reserved with a packed order = %d, want %d", got, want)
+	}
+	c, _ := s.OrderByKey(ctx, "shopify", "#2002")
+	if _, err := s.SetOrderStatus(ctx, c.ID, StatusCancelled); err != nil {
+		t.Fatal(err)
+	}
+	if l := mustLevel(t, s, "MUG"); l.Reserved != 0 || l.OnHand != 3 {
+		t.Errorf("after cancelling: on hand %d, reserved %d; want 3 and 0 (nothing moves, nothing held)", l.OnHand, l.Reserved)
+	}
 	o, _ = s.Order(ctx, o.ID)
 	var got []Status
 	for _, h := range o.History {

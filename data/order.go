@@ -395,8 +395,8 @@ func (t *tx) insertLines(ctx context.Context, o *Order) error {
 		if l.SKU != "" {
 			sku = l.SKU
 		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.LineNo, sku, l.ChannelSKU, l.Name, l.Quantity, l.Pack, l.UnitPrice); err != nil {
+		if _, err := t.ExecContext(ctx, `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.LineNo, sku, l.ChannelSKU, l.Name, l.Quantity, l.Pack, l.UnitPrice, o.Status.Open()); err != nil {
 			return fmt.Errorf("record line %d of %s order %s: %w", l.LineNo, o.Channel, o.ExternalID, err)
 		}
 	}
@@ -433,6 +433,11 @@ func (t *tx) updateOrder(ctx context.Context, old, o Order) error {
 	if o.Status != old.Status {
 		if err := t.addHistory(ctx, old.ID, o.Status); err != nil {
 			return err
+		}
+		if o.Status.Open() != old.Status.Open() {
+			if _, err := t.ExecContext(ctx, `UPDATE order_lines SET open = ? WHERE order_id = ?`, o.Status.Open(), old.ID); err != nil {
+				return fmt.Errorf("release stock held by %s order %s: %w", o.Channel, o.ExternalID, err)
+			}
 		}
 	}
 	if err := t.audit(ctx, "update", "order", orderKey(o.Channel, o.ExternalID), old, o); err != nil {
@@ -705,12 +710,16 @@ func (f OrderFilter) where() (string, []any) {
 		args = append(args, formatTime(f.ShipByBefore))
 	}
 	if q := strings.TrimSpace(f.Search); q != "" {
+		// Each branch can use an index of its own; OR-ing them in one WHERE would scan every order row.
 		id := strings.TrimPrefix(q, "#")
 		like := "%" + escapeLike(q) + "%"
-		conds = append(conds, `(o.external_id = ? OR o.external_id LIKE ? ESCAPE '\' OR o.customer_name LIKE ? ESCAPE '\'
-			OR o.customer_email LIKE ? ESCAPE '\'
-			OR o.id IN (SELECT order_id FROM order_lines WHERE sku LIKE ? ESCAPE '\' OR channel_sku = ?))`)
-		args = append(args, id, "%"+escapeLike(id)+"%", like, like, escapeLike(q)+"%", q)
+		conds = append(conds, `o.id IN (
+			SELECT id FROM orders WHERE external_id IN (?, ?, ?)
+			UNION SELECT id FROM orders INDEXED BY orders_search
+				WHERE customer_name LIKE ? ESCAPE '\' OR customer_email LIKE ? ESCAPE '\' OR external_id LIKE ? ESCAPE '\'
+			UNION SELECT order_id FROM order_lines WHERE sku >= ? AND sku < ?
+			UNION SELECT order_id FROM order_lines WHERE channel_sku = ?)`)
+		args = append(args, q, id, "#"+id, like, like, like, q, q+"\U0010FFFF", q)
 	}
 	return strings.Join(conds, " AND "), args
 }

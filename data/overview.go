@@ -64,12 +64,11 @@ func (s *Store) Overview(ctx context.Context, now time.Time, loc *time.Location)
 	if err != nil {
 		return ov, fmt.Errorf("count late orders: %w", err)
 	}
-	err = s.read.QueryRowContext(ctx, `WITH `+reservedCTE+`, levels AS (
-		SELECT v.sku, COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = v.sku), 0) AS on_hand,
-			COALESCE(r.units, 0) AS reserved
-		FROM variants v LEFT JOIN reserved r ON r.sku = v.sku
+	err = s.read.QueryRowContext(ctx, `WITH levels AS (
+		SELECT v.sku, `+forSKU(onHandExpr, "v.sku")+` AS on_hand, `+forSKU(reservedExpr, "v.sku")+` AS reserved
+		FROM variants v
 		WHERE v.active = 1 AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = v.sku))
-		SELECT count(*), COALESCE(SUM(reserved > on_hand), 0), COALESCE(SUM(on_hand - reserved <= 0), 0) FROM levels`).
+		SELECT count(*), COALESCE(SUM(reserved > on_hand), 0), COALESCE(SUM(on_hand - reserved <= 0), 0) FROM levels`, "").
 		Scan(&ov.Products, &ov.Oversold, &ov.OutOfStock)
 	if err != nil {
 		return ov, fmt.Errorf("count stock problems: %w", err)

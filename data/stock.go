@@ -225,12 +225,17 @@ type StockFilter struct {
 // openStatuses are the order states whose lines hold stock back.
 const openStatuses = `('new', 'paid', 'picking', 'packed')`
 
-// reservedCTE expands open order lines through kits into units per stock SKU.
-const reservedCTE = `reserved(sku, units) AS MATERIALIZED (
-	SELECT COALESCE(k.component_sku, l.sku), SUM(l.quantity * l.pack * COALESCE(k.quantity, 1))
-	FROM orders o JOIN order_lines l ON l.order_id = o.id LEFT JOIN kit_components k ON k.kit_sku = l.sku
-	WHERE o.status IN ` + openStatuses + ` AND l.sku IS NOT NULL
-	GROUP BY 1)`
+// reservedExpr is the units of the SKU in column sku that open orders hold back: lines of the SKU itself
+// plus lines of kits it is a part of. Both read the partial index of open lines, so the cost follows the
+// number of open orders, not the shop's whole history.
+const reservedExpr = `(COALESCE((SELECT SUM(l.quantity * l.pack) FROM order_lines l WHERE l.open = 1 AND l.sku = {sku}), 0) +
+	COALESCE((SELECT SUM(l.quantity * l.pack * k.quantity) FROM kit_components k JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku
+		WHERE k.component_sku = {sku}), 0))`
+
+// onHandExpr is the on-hand stock of the SKU in column sku, in the location ?1 or in all when ?1 is ”.
+const onHandExpr = `COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = {sku} AND (?1 = '' OR m.location_id = ?1)), 0)`
+
+func forSKU(expr, column string) string { return strings.ReplaceAll(expr, "{sku}", column) }
 
 // StockLevels lists stock per SKU, one page at a time.
 func (s *Store) StockLevels(ctx context.Context, f StockFilter) ([]StockLevel, error) {
@@ -249,12 +254,11 @@ func (s *Store) StockLevels(ctx context.Context, f StockFilter) ([]StockLevel, e
 	if limit <= 0 {
 		limit = -1
 	}
-	q := `WITH ` + reservedCTE + `
-		SELECT v.sku, p.name, v.title, v.bin, v.active, v.price, v.currency,
+	q := `SELECT v.sku, p.name, v.title, v.bin, v.active, v.price, v.currency,
 			EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = v.sku) AS is_kit,
-			COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = v.sku AND (?1 = '' OR m.location_id = ?1)), 0) AS on_hand,
-			COALESCE(r.units, 0) AS reserved
-		FROM variants v JOIN products p ON p.id = v.product_id LEFT JOIN reserved r ON r.sku = v.sku
+			` + forSKU(onHandExpr, "v.sku") + ` AS on_hand,
+			` + forSKU(reservedExpr, "v.sku") + ` AS reserved
+		FROM variants v JOIN products p ON p.id = v.product_id
 		WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ? OFFSET ?`
 	allArgs := append([]any{f.Location}, args...)
 	allArgs = append(allArgs, limit, f.Offset)
@@ -310,10 +314,7 @@ func numberArgs(q string, n int) string {
 
 // fillKitLevel sets a kit's figures to the number of whole kits its components make.
 func (s *Store) fillKitLevel(ctx context.Context, l *StockLevel, location string) error {
-	rows, err := s.read.QueryContext(ctx, `WITH `+reservedCTE+`
-		SELECT k.quantity,
-			COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = k.component_sku AND (?1 = '' OR m.location_id = ?1)), 0),
-			COALESCE((SELECT units FROM reserved r WHERE r.sku = k.component_sku), 0)
+	rows, err := s.read.QueryContext(ctx, `SELECT k.quantity, `+forSKU(onHandExpr, "k.component_sku")+`, `+forSKU(reservedExpr, "k.component_sku")+`
 		FROM kit_components k WHERE k.kit_sku = ?2`, location, l.SKU)
 	if err != nil {
 		return fmt.Errorf("stock of kit %s: %w", l.SKU, err)

@@ -1,0 +1,447 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/backroom-app/backroom/data"
+)
+
+// dashboardScreen is the owner's morning view: what needs doing today, each figure opening the list
+// behind it, and how the last 30 days sold. Money appears only for roles that may see it.
+type dashboardScreen struct {
+	a     *App
+	query latest
+
+	title  *canvas.Text
+	asOf   *widget.RichText
+	reload *widget.Button
+
+	toShipToday *figureTile
+	late        *figureTile
+	open        *figureTile
+	oversold    *figureTile
+	outOfStock  *figureTile
+	unmatched   *figureTile
+
+	statuses    map[data.Status]*figureTile
+	statusRow   *fyne.Container
+	sales       *fyne.Container // the sales card; hidden for roles without PermViewCosts
+	salesTable  *gridTable
+	salesEmpty  *widget.Label
+	recent      *fyne.Container
+	recentEmpty *widget.Label
+
+	now time.Time // when the figures on screen were computed
+}
+
+// dashboardData is everything the dashboard shows, read in one background job.
+type dashboardData struct {
+	now      time.Time
+	overview data.Overview
+	recent   []data.Order
+	shopName string
+}
+
+func newDashboardScreen(a *App) *dashboardScreen {
+	sc := &dashboardScreen{a: a, statuses: map[data.Status]*figureTile{}}
+	sc.title = canvas.NewText("Today", theme.Color(theme.ColorNameForeground))
+	sc.title.TextSize = 26
+	sc.title.TextStyle.Bold = true
+	sc.asOf = mutedText("")
+	sc.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), sc.load)
+
+	endOfToday := func() time.Time {
+		l := sc.now.In(time.Local)
+		return time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, time.Local)
+	}
+	sc.toShipToday = newFigureTile("To ship today", "open, due by tonight", false, func() {
+		a.showOrders(data.OrderFilter{Statuses: data.OpenStatuses(), ShipByBefore: endOfToday()})
+	})
+	sc.late = newFigureTile("Late", "open, past their ship-by date", true, func() {
+		a.showOrders(data.OrderFilter{Statuses: data.OpenStatuses(), ShipByBefore: sc.now})
+	})
+	sc.open = newFigureTile("Open orders", "not shipped yet", false, func() {
+		a.showOrders(data.OrderFilter{Statuses: data.OpenStatuses()})
+	})
+	sc.oversold = newFigureTile("Oversold SKUs", "more on orders than on the shelf", true, func() { a.show(sectionInventory) })
+	sc.outOfStock = newFigureTile("Out of stock", "nothing left to sell", true, func() { a.show(sectionInventory) })
+	var openImports func()
+	if a.canShow(sectionImports) {
+		openImports = func() { a.show(sectionImports) }
+	}
+	sc.unmatched = newFigureTile("Unmatched order lines", "items that match none of your SKUs", true, openImports)
+
+	sc.statusRow = container.NewGridWithColumns(len(data.Statuses()))
+	for _, st := range data.Statuses() {
+		st := st
+		t := newFigureTile(statusLabel(st), "", false, func() {
+			a.showOrders(data.OrderFilter{Statuses: []data.Status{st}})
+		})
+		t.value.TextSize = 24
+		sc.statuses[st] = t
+		sc.statusRow.Add(t.root)
+	}
+	sc.salesTable = newGridTable(-1,
+		gridColumn{title: "Channel", width: 140},
+		gridColumn{title: "Orders", width: 80, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Revenue", width: 120, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Cost of goods", width: 120, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Gross margin", width: 120, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Margin %", width: 90, align: fyne.TextAlignTrailing})
+	sc.salesEmpty = widget.NewLabel("No sales in the last 30 days.")
+	sc.salesEmpty.Importance = widget.LowImportance
+	sc.salesEmpty.Hide()
+	sc.recent = container.NewVBox()
+	sc.recentEmpty = widget.NewLabel("No orders yet. They appear here as soon as the first one is recorded.")
+	sc.recentEmpty.Importance = widget.LowImportance
+	return sc
+}
+
+func (sc *dashboardScreen) view() fyne.CanvasObject {
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(sc.reload),
+		container.NewVBox(sc.title, sc.asOf))
+	tiles := container.NewAdaptiveGrid(3,
+		sc.toShipToday.root, sc.late.root, sc.open.root,
+		sc.oversold.root, sc.outOfStock.root, sc.unmatched.root)
+	sc.sales = container.NewVBox(
+		sectionHeading("Sales, last 30 days", "Revenue is order totals; cost of goods uses today's unit costs."),
+		sc.salesTable.box, sc.salesEmpty)
+	if !sc.a.store.Can(data.PermViewCosts) {
+		sc.sales.Hide()
+	}
+	body := container.NewVBox(
+		header,
+		tiles,
+		sectionHeading("Orders by status", "Every order ever recorded; tap a status to list its orders."),
+		sc.statusRow,
+		sc.sales,
+		sectionHeading("Recent orders", "The last 10 orders placed, from every channel."),
+		sc.recent,
+		sc.recentEmpty,
+	)
+	return container.NewVScroll(container.NewPadded(body))
+}
+
+func (sc *dashboardScreen) refresh() { sc.load() }
+
+// load reads the figures in the background and shows them; an older answer never replaces a newer one.
+func (sc *dashboardScreen) load() {
+	current := sc.query.next()
+	store := sc.a.store
+	sc.reload.Disable()
+	run(sc.a.bg, func(ctx context.Context) (dashboardData, error) {
+		d := dashboardData{now: store.Now()}
+		var err error
+		if d.overview, err = store.Overview(ctx, d.now, time.Local); err != nil {
+			return d, err
+		}
+		if d.recent, err = store.Orders(ctx, data.OrderFilter{Limit: 10}); err != nil {
+			return d, err
+		}
+		d.shopName, err = store.Setting(ctx, data.SettingShopName)
+		return d, err
+	}, func(d dashboardData, err error) {
+		if !current() {
+			return
+		}
+		sc.reload.Enable()
+		if err != nil {
+			showError(sc.a.win, err)
+			return
+		}
+		sc.show(d)
+	})
+}
+
+func (sc *dashboardScreen) show(d dashboardData) {
+	sc.now = d.now
+	ov := d.overview
+	if d.shopName != "" {
+		sc.title.Text = d.shopName + " today"
+	} else {
+		sc.title.Text = "Today"
+	}
+	sc.title.Color = theme.Color(theme.ColorNameForeground)
+	sc.title.Refresh()
+	setMutedText(sc.asOf, fmt.Sprintf("%s · figures as of %s", d.now.In(time.Local).Format("Monday 2 January 2006"),
+		d.now.In(time.Local).Format("15:04")))
+
+	sc.toShipToday.set(ov.ToShipToday)
+	sc.late.set(ov.LateOrders)
+	sc.open.set(ov.OpenOrders)
+	sc.oversold.set(ov.Oversold)
+	sc.outOfStock.set(ov.OutOfStock)
+	sc.unmatched.set(ov.UnmatchedLine)
+	for st, t := range sc.statuses {
+		t.set(ov.StatusCounts[st])
+	}
+
+	if sc.a.store.Can(data.PermViewCosts) {
+		sc.showSales(ov.Sales30d)
+		sc.sales.Show()
+	} else {
+		sc.sales.Hide()
+	}
+	sc.showRecent(d.recent)
+}
+
+// showSales fills the sales table: one row per channel and currency, then a total per currency.
+func (sc *dashboardScreen) showSales(sales []data.ChannelSales) {
+	if len(sales) == 0 {
+		sc.salesTable.setRows(nil, nil)
+		sc.salesEmpty.Show()
+		return
+	}
+	sc.salesEmpty.Hide()
+	var rows [][]string
+	var negative []bool
+	totals := map[string]*data.ChannelSales{}
+	var currencies []string
+	add := func(cs data.ChannelSales) {
+		margin := cs.Revenue - cs.Cost
+		rows = append(rows, []string{channelLabel(cs.Channel), groupDigits(int64(cs.Orders)),
+			data.FormatMoney(cs.Revenue, cs.Currency), data.FormatMoney(cs.Cost, cs.Currency),
+			data.FormatMoney(margin, cs.Currency), marginPercent(margin, cs.Revenue)})
+		negative = append(negative, margin < 0)
+	}
+	for _, cs := range sales {
+		add(cs)
+		t := totals[cs.Currency]
+		if t == nil {
+			t = &data.ChannelSales{Channel: "Total", Currency: cs.Currency}
+			totals[cs.Currency] = t
+			currencies = append(currencies, cs.Currency)
+		}
+		t.Orders += cs.Orders
+		t.Revenue += cs.Revenue
+		t.Cost += cs.Cost
+	}
+	firstTotal := len(rows)
+	for _, c := range currencies {
+		t := *totals[c]
+		if len(currencies) > 1 {
+			t.Channel = "Total " + c
+		}
+		add(t)
+	}
+	sc.salesTable.setRows(rows, func(row, col int) widget.Importance {
+		switch {
+		case col >= 4 && negative[row]:
+			return widget.DangerImportance
+		case row >= firstTotal:
+			return widget.HighImportance
+		}
+		return widget.MediumImportance
+	})
+}
+
+func marginPercent(margin, revenue int64) string {
+	if revenue == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", float64(margin)*100/float64(revenue))
+}
+
+// showRecent lists the last orders; each order number opens it in Orders.
+func (sc *dashboardScreen) showRecent(orders []data.Order) {
+	sc.recent.RemoveAll()
+	if len(orders) == 0 {
+		sc.recentEmpty.Show()
+		return
+	}
+	sc.recentEmpty.Hide()
+	money := sc.a.store.Can(data.PermViewCosts)
+	widths := []float32{190, 110, 180, 70, 120, 150}
+	titles := []string{"Order", "Channel", "Customer", "Items", "Status", "Placed"}
+	if money {
+		widths = []float32{190, 110, 180, 70, 100, 120, 150}
+		titles = []string{"Order", "Channel", "Customer", "Items", "Total", "Status", "Placed"}
+	}
+	cols := &gridColumnsLayout{widths: widths, grow: 2}
+	label := func(text string, right bool) *widget.Label {
+		l := widget.NewLabel(text)
+		l.Truncation = fyne.TextTruncateEllipsis
+		if right {
+			l.Alignment = fyne.TextAlignTrailing
+		}
+		return l
+	}
+	var head []fyne.CanvasObject
+	for _, t := range titles {
+		l := label(t, t == "Items" || t == "Total")
+		l.TextStyle.Bold = true
+		head = append(head, l)
+	}
+	sc.recent.Add(container.New(cols, head...))
+	for _, o := range orders {
+		o := o
+		link := widget.NewHyperlink(o.ExternalID, nil)
+		link.Truncation = fyne.TextTruncateEllipsis
+		link.OnTapped = func() { sc.a.showOrders(data.OrderFilter{Search: o.ExternalID}) }
+		cells := []fyne.CanvasObject{link, label(channelLabel(o.Channel), false), label(o.CustomerName, false),
+			label(groupDigits(o.Items), true)}
+		if money {
+			cells = append(cells, label(data.FormatMoney(o.Total, o.Currency), true))
+		}
+		status := label(statusLabel(o.Status), false)
+		if o.Status.Open() && !o.ShipBy.IsZero() && o.ShipBy.Before(sc.now) {
+			status.SetText(statusLabel(o.Status) + " · late")
+			status.Importance = widget.DangerImportance
+		}
+		cells = append(cells, status, label(o.PlacedAt.In(time.Local).Format("Mon 2 Jan 15:04"), false))
+		sc.recent.Add(container.New(cols, cells...))
+	}
+}
+
+// figureTile is a large figure with a caption that opens the list behind it when tapped. A danger tile
+// turns red when its figure is above zero, because then something needs doing.
+type figureTile struct {
+	root    fyne.CanvasObject
+	button  *widget.Button // the tappable card; nil when there is nothing to open
+	value   *canvas.Text
+	caption *canvas.Text
+	hint    *canvas.Text
+	accent  *canvas.Rectangle
+	danger  bool
+	n       int
+}
+
+func newFigureTile(caption, hint string, danger bool, onTap func()) *figureTile {
+	t := &figureTile{danger: danger}
+	t.value = canvas.NewText("–", theme.Color(theme.ColorNameForeground))
+	t.value.TextSize = 38
+	t.value.TextStyle.Bold = true
+	t.caption = canvas.NewText(caption, theme.Color(theme.ColorNameForeground))
+	t.caption.TextSize = theme.TextSize()
+	t.caption.TextStyle.Bold = true
+	t.hint = canvas.NewText(hint, theme.Color(theme.ColorNamePlaceHolder))
+	t.hint.TextSize = theme.CaptionTextSize()
+	t.accent = canvas.NewRectangle(theme.Color(theme.ColorNamePrimary))
+	t.accent.SetMinSize(fyne.NewSize(4, 4))
+	texts := container.NewVBox(t.value, t.caption)
+	if hint != "" {
+		texts.Add(t.hint)
+	}
+	content := container.NewBorder(nil, nil, t.accent, nil, container.NewPadded(texts))
+	if onTap == nil {
+		bg := canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground))
+		bg.CornerRadius = theme.InputRadiusSize()
+		t.root = container.NewStack(bg, content)
+		return t
+	}
+	t.button = widget.NewButton("", onTap)
+	t.root = container.NewStack(t.button, content)
+	return t
+}
+
+// set shows a figure, in the danger colour when it asks for attention.
+func (t *figureTile) set(n int) {
+	t.n = n
+	t.value.Text = fmt.Sprint(n)
+	t.value.Color = theme.Color(theme.ColorNameForeground)
+	t.accent.FillColor = theme.Color(theme.ColorNamePrimary)
+	if t.danger && n > 0 {
+		t.value.Color = theme.Color(theme.ColorNameError)
+		t.accent.FillColor = theme.Color(theme.ColorNameError)
+	} else if t.danger {
+		t.accent.FillColor = theme.Color(theme.ColorNameSuccess)
+	}
+	t.caption.Color = theme.Color(theme.ColorNameForeground)
+	t.hint.Color = theme.Color(theme.ColorNamePlaceHolder)
+	t.value.Refresh()
+	t.caption.Refresh()
+	t.hint.Refresh()
+	t.accent.Refresh()
+}
+
+// sectionHeading is the bold title of a part of a screen with a muted line explaining it.
+func sectionHeading(title, note string) fyne.CanvasObject {
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	t.SizeName = theme.SizeNameSubHeadingText
+	if note == "" {
+		return container.NewVBox(layout.NewSpacer(), t)
+	}
+	return container.NewVBox(t, mutedText(note))
+}
+
+// screenHeader is the title block at the top of a section: a large title and a line saying what the
+// section is for, with optional buttons on the right.
+func screenHeader(title, note string, actions ...fyne.CanvasObject) fyne.CanvasObject {
+	t := canvas.NewText(title, theme.Color(theme.ColorNameForeground))
+	t.TextSize = 26
+	t.TextStyle.Bold = true
+	left := container.NewVBox(t)
+	if note != "" {
+		left.Add(mutedText(note))
+	}
+	if len(actions) == 0 {
+		return left
+	}
+	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(actions...)), left)
+}
+
+// mutedText is wrapped secondary text: explanations and captions.
+func mutedText(s string) *widget.RichText {
+	rt := mutedLine(s)
+	rt.Wrapping = fyne.TextWrapWord
+	rt.Truncation = fyne.TextTruncateOff
+	return rt
+}
+
+// mutedLine is one line of secondary text, cut short with an ellipsis when it does not fit.
+func mutedLine(s string) *widget.RichText {
+	rt := widget.NewRichText(&widget.TextSegment{Text: s, Style: widget.RichTextStyle{
+		ColorName: theme.ColorNamePlaceHolder, Inline: true, SizeName: theme.SizeNameText}})
+	rt.Truncation = fyne.TextTruncateEllipsis
+	return rt
+}
+
+// setMutedText changes the text of a mutedText or mutedLine.
+func setMutedText(rt *widget.RichText, s string) {
+	seg := rt.Segments[0].(*widget.TextSegment)
+	if seg.Text != s {
+		seg.Text = s
+		rt.Refresh()
+	}
+}
+
+// channelLabel writes a channel the way shops name it.
+func channelLabel(c string) string {
+	switch strings.ToLower(c) {
+	case "ebay":
+		return "eBay"
+	case "woocommerce":
+		return "WooCommerce"
+	case "tiktok", "tiktok shop", "tiktok_shop":
+		return "TikTok Shop"
+	}
+	return capitalized(c)
+}
+
+// statusLabel writes a status for people.
+func statusLabel(s data.Status) string { return capitalized(string(s)) }
+
+// capitalized writes a stored word (a status, a role) as people see it: "packer" is "Packer".
+func capitalized(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%s %s", groupDigits(int64(n)), many)
+}

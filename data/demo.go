@@ -1,0 +1,668 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
+
+// DemoOptions shape the demo shop. The zero value is the shop the app offers on first run.
+type DemoOptions struct {
+	// Seed picks one of many possible demo shops; the same seed and Now give the same shop.
+	Seed uint64
+	// Products is the number of SKUs, kits included (default: the 61 of the hand-written catalogue).
+	// Larger numbers add generated product ranges.
+	Products int
+	// Orders is the number of orders over the 90 days before Now (default 200).
+	Orders int
+	// Now is the demo's today (default: the store's clock).
+	Now time.Time
+	// Progress, when set, is called with the share of the work done, from 0 to 1, on the calling goroutine.
+	Progress func(done float64)
+}
+
+// DemoResult counts what GenerateDemo created.
+type DemoResult struct {
+	Users, Locations, Suppliers, SupplierItems int
+	Products, Variants, Kits, Aliases, Barcodes int
+	Movements                                   int
+	Orders, OrderLines, UnmatchedLines          int
+	LateOrders                                  int // open orders past their ship-by date
+	// Oversold lists the SKUs the demo leaves with negative stock on purpose, to show what overselling
+	// looks like.
+	Oversold []string
+}
+
+// The demo's story, in days before its today: the catalogue and opening stock arrive before the first
+// order, some overflow goes to the garage, and the suppliers deliver again half-way.
+const (
+	demoOpeningDays  = 92
+	demoTransferDays = 85
+	demoRestockDays  = 45
+	demoBatch        = 1000 // orders per transaction: big enough to be fast, small enough to keep the WAL small
+)
+
+// GenerateDemo fills an empty database with Fern & Kettle, a small British homeware and tea shop: users,
+// a shop and a garage, suppliers, products with variants, kits and channel aliases, a stock ledger, and
+// orders from six channels over the last 90 days, some late, one with an item nobody has mapped, and one
+// SKU oversold. It refuses a database that has any products or orders.
+//
+// Everything is written through the store's own transaction helpers, so the demo obeys the same rules as
+// real data. Rows are dated when they happen in the story (opening stock before the first order, each
+// order when it reached its current status, with its earlier steps in its history, returned goods when
+// they came back), so the ledger and order histories read like a real shop's.
+func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult, error) {
+	var res DemoResult
+	if s.user.Role != RoleOwner {
+		return res, errorf(ErrPermission, "only an owner can fill the database with the demo shop")
+	}
+	if opts.Products <= 0 {
+		opts.Products = demoDefaultProducts()
+	}
+	if opts.Orders <= 0 {
+		opts.Orders = 200
+	}
+	if opts.Now.IsZero() {
+		opts.Now = s.Now()
+	}
+	opts.Now = opts.Now.UTC().Truncate(time.Second)
+	variants, err := s.CountVariants(ctx, "", true)
+	if err != nil {
+		return res, err
+	}
+	orders, err := s.CountOrders(ctx, OrderFilter{})
+	if err != nil {
+		return res, err
+	}
+	if variants > 0 || orders > 0 {
+		return res, errorf(ErrConflict, "the database already has products or orders; the demo shop only goes into an empty one")
+	}
+	bulk, closeBulk, err := s.bulkWriter()
+	if err != nil {
+		return res, err
+	}
+	defer closeBulk()
+	d := &demo{s: bulk, opts: opts, res: &res, locations: map[string]string{}}
+	d.cat = newDemoCatalogue(rand.New(rand.NewPCG(opts.Seed, 1)), opts.Products)
+	steps := []struct {
+		run    func(context.Context) error
+		weight float64
+	}{
+		{d.addUsers, 0.01}, {d.addSettings, 0}, {d.addLocations, 0}, {d.addSuppliers, 0.01}, {d.addCatalogue, 0.12},
+		{d.addSupplierItems, 0.08}, {d.addStock, 0.08}, {d.addOrders, 0.70},
+	}
+	for _, st := range steps {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("make demo shop: %w", err)
+		}
+		d.weight = st.weight
+		if err := st.run(ctx); err != nil {
+			return res, fmt.Errorf("make demo shop: %w", err)
+		}
+		d.done += st.weight
+		d.report(0)
+	}
+	return res, nil
+}
+
+// bulkWriter returns a view of s that writes through a connection of its own: opened like Open's writer,
+// plus a prepared-statement cache and a 64 MiB page cache. A big demo runs millions of statements through
+// the same dozen helpers; without the statement cache, preparing each one again is a third of the time,
+// and a 2 MiB page cache keeps rereading the index pages that random order ids scatter writes over. The
+// store's own writer stays idle meanwhile, and busy_timeout covers anything else that writes.
+func (s *Store) bulkWriter() (*Store, func() error, error) {
+	q := url.Values{}
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "5000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	q.Set("_txlock", "immediate")
+	q.Set("_stmt_cache_size", "64")
+	q.Set("_cache_size", "-65536")
+	conn, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: s.path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open %s for the demo: %w", s.path, err)
+	}
+	conn.SetMaxOpenConns(1)
+	conn.SetConnMaxIdleTime(0)
+	d := *s.db
+	d.write = conn
+	return &Store{db: &d, user: s.user}, conn.Close, nil
+}
+
+// demoDefaultProducts is the size of the hand-written catalogue, kits included.
+func demoDefaultProducts() int {
+	n := len(demoKits)
+	for _, p := range demoProducts {
+		n += max(1, len(p.options))
+	}
+	return n
+}
+
+// demo is one run of GenerateDemo.
+type demo struct {
+	s         *Store
+	owner     *Store // Alex, who set the shop up
+	packer    *Store // Jamie, who packs orders and notices breakages
+	opts      DemoOptions
+	cat       *demoCatalogue
+	res       *DemoResult
+	locations map[string]string // name → id
+	suppliers []string          // ids, as demoSuppliers
+	done      float64
+	weight    float64
+}
+
+func (d *demo) report(part float64) {
+	if d.opts.Progress != nil {
+		d.opts.Progress(min(1, d.done+d.weight*part))
+	}
+}
+
+func (d *demo) daysAgo(days float64) time.Time {
+	return d.opts.Now.Add(-time.Duration(days * float64(24*time.Hour)))
+}
+
+// backdate makes the rows a transaction writes next carry the time they happen in the demo's story,
+// instead of the moment the demo is generated.
+func (t *tx) backdate(at time.Time) { t.now = at.UTC() }
+
+func (d *demo) addUsers(ctx context.Context) error {
+	people := []struct {
+		name string
+		role Role
+		pin  string
+	}{
+		{"Alex Morgan", RoleOwner, ""},
+		{"Jamie Lee", RolePacker, "1234"},
+		{"Priya Shah", RoleAccountant, "2468"},
+	}
+	var users []User
+	for _, p := range people {
+		u, err := d.s.UserByName(ctx, p.name)
+		if errors.Is(err, ErrNotFound) {
+			u, err = d.s.AddUser(ctx, p.name, p.role, p.pin)
+			d.res.Users++
+		}
+		if err != nil {
+			return err
+		}
+		users = append(users, u)
+	}
+	d.owner, d.packer = d.s.As(users[0]), d.s.As(users[1])
+	return nil
+}
+
+// addSettings names the shop and its currency, unless someone already chose them.
+func (d *demo) addSettings(ctx context.Context) error {
+	for _, st := range []struct {
+		key   Setting
+		value string
+	}{{SettingShopName, demoShopName}, {SettingCurrency, "GBP"}} {
+		v, err := d.s.Setting(ctx, st.key)
+		if err != nil {
+			return err
+		}
+		if v == "" {
+			if err := d.owner.SetSetting(ctx, st.key, st.value); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (d *demo) addLocations(ctx context.Context) error {
+	existing, err := d.s.Locations(ctx)
+	if err != nil {
+		return err
+	}
+	for _, l := range existing {
+		d.locations[l.Name] = l.ID
+	}
+	for _, l := range []struct{ name, kind string }{{"Shop", "shop"}, {"Garage", "garage"}} {
+		if _, ok := d.locations[l.name]; ok {
+			continue
+		}
+		loc, err := d.owner.AddLocation(ctx, l.name, l.kind)
+		if err != nil {
+			return err
+		}
+		d.locations[loc.Name] = loc.ID
+		d.res.Locations++
+	}
+	return nil
+}
+
+func (d *demo) addSuppliers(ctx context.Context) error {
+	existing, err := d.s.Suppliers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, sp := range demoSuppliers {
+		i := slices.IndexFunc(existing, func(e Supplier) bool { return e.Name == sp.name })
+		if i >= 0 {
+			d.suppliers = append(d.suppliers, existing[i].ID)
+			continue
+		}
+		added, err := d.owner.AddSupplier(ctx, Supplier{Name: sp.name, Contact: sp.contact, Email: sp.email, Phone: sp.phone,
+			Currency: "GBP", LeadTimeDays: sp.leadDays, Notes: sp.notes})
+		if err != nil {
+			return err
+		}
+		d.suppliers = append(d.suppliers, added.ID)
+		d.res.Suppliers++
+	}
+	return nil
+}
+
+// addCatalogue writes the SKUs a few thousand to a transaction (AddVariant would take one each), then
+// the kits, aliases and the one discontinued SKU through the ordinary methods.
+func (d *demo) addCatalogue(ctx context.Context) error {
+	productIDs := map[int]string{}
+	items := d.cat.items
+	const batch = 2000
+	for start := 0; start < len(items); start += batch {
+		err := d.owner.update(ctx, func(t *tx) error {
+			t.backdate(d.daysAgo(demoOpeningDays + 1))
+			for i := start; i < min(start+batch, len(items)); i++ {
+				it := items[i]
+				n := it.NewVariant
+				if it.garage {
+					n.Location = "Garage"
+				} else {
+					n.Location = "Shop"
+				}
+				n.ProductID = productIDs[it.product]
+				if err := n.Validate(); err != nil {
+					return err
+				}
+				if err := t.addVariant(ctx, n); err != nil {
+					return err
+				}
+				if n.ProductID == "" {
+					v, err := t.s.variant(ctx, t, n.SKU)
+					if err != nil {
+						return err
+					}
+					productIDs[it.product] = v.ProductID
+				}
+				d.res.Barcodes += len(n.Barcodes)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		d.report(float64(min(start+batch, len(items))) / float64(len(items)))
+	}
+	d.res.Products, d.res.Variants = len(productIDs), len(items)
+	for _, it := range items {
+		if len(it.kitParts) > 0 {
+			if err := d.owner.SetKit(ctx, it.SKU, it.kitParts); err != nil {
+				return err
+			}
+			d.res.Kits++
+		}
+		if !it.active {
+			off := false
+			if _, err := d.owner.UpdateVariant(ctx, it.SKU, VariantUpdate{Active: &off}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, a := range d.cat.aliases {
+		if err := d.owner.SetAlias(ctx, a.Alias); err != nil {
+			return err
+		}
+		d.res.Aliases++
+	}
+	return nil
+}
+
+// addSupplierItems gives every stocked SKU its maker as the preferred supplier, and a fifth of them the
+// wholesaler as a dearer second source, a few thousand to a transaction.
+func (d *demo) addSupplierItems(ctx context.Context) error {
+	rng := rand.New(rand.NewPCG(d.opts.Seed, 5))
+	items := d.cat.items
+	const batch = 2000
+	for start := 0; start < len(items); start += batch {
+		err := d.owner.update(ctx, func(t *tx) error {
+			t.backdate(d.daysAgo(demoOpeningDays + 1))
+			for i := start; i < min(start+batch, len(items)); i++ {
+				it := items[i]
+				if it.supplier < 0 {
+					continue
+				}
+				cost := it.Cost
+				if err := t.addSupplierItem(ctx, SupplierItem{SupplierID: d.suppliers[it.supplier], SKU: it.SKU,
+					SupplierSKU: it.supplierSKU, UnitCost: &cost, PackSize: it.pack, Preferred: true}); err != nil {
+					return err
+				}
+				d.res.SupplierItems++
+				if it.supplier != supTrade && rng.IntN(5) == 0 {
+					dearer := cost * 112 / 100
+					if err := t.addSupplierItem(ctx, SupplierItem{SupplierID: d.suppliers[supTrade], SKU: it.SKU,
+						SupplierSKU: fmt.Sprintf("HB%05d", 20000+i), UnitCost: &dearer, PackSize: 1}); err != nil {
+						return err
+					}
+					d.res.SupplierItems++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		d.report(float64(min(start+batch, len(items))) / float64(len(items)))
+	}
+	return nil
+}
+
+// addSupplierItem records that a supplier sells a SKU the transaction has just created. It is
+// SetSupplierItem's insert without the checks a new, empty catalogue cannot fail, so thousands fit in
+// one transaction.
+func (t *tx) addSupplierItem(ctx context.Context, it SupplierItem) error {
+	_, err := t.ExecContext(ctx, `INSERT INTO supplier_items(supplier_id, sku, supplier_sku, unit_cost, pack_size, preferred)
+		VALUES (?, ?, ?, ?, ?, ?)`, it.SupplierID, it.SKU, it.SupplierSKU, *it.UnitCost, it.PackSize, it.Preferred)
+	if err != nil {
+		return fmt.Errorf("set supplier item %s: %w", it.SKU, err)
+	}
+	return t.audit(ctx, "set", "supplier_item", it.SupplierID+":"+it.SKU, nil, it)
+}
+
+// demoLevels is what the orders will do to each SKU's stock, kits expanded into their parts.
+type demoLevels struct {
+	before   []int64 // units shipped before the SKU's restock delivery
+	after    []int64 // units shipped after it
+	reserved []int64 // units on open orders
+}
+
+// plan runs through every order the demo will write and totals what they take from stock.
+func (d *demo) plan() demoLevels {
+	n := len(d.cat.items)
+	lv := demoLevels{before: make([]int64, n), after: make([]int64, n), reserved: make([]int64, n)}
+	g := newDemoOrders(d.opts.Seed, d.cat, d.opts.Orders, d.opts.Now)
+	for !g.done() {
+		o := g.order()
+		for _, part := range o.parts {
+			for _, idx := range d.cat.stockItems(part.item) {
+				switch {
+				case o.Status.Open():
+					lv.reserved[idx] += part.units
+				case o.Status.Shipped() && o.ShippedAt.Before(d.restockAt(idx)):
+					lv.before[idx] += part.units
+				case o.Status.Shipped():
+					lv.after[idx] += part.units
+				}
+			}
+		}
+	}
+	return lv
+}
+
+// stockItems lists the items that hold the stock of item: its parts when it is a kit, one entry per unit.
+func (c *demoCatalogue) stockItems(item int) []int {
+	if k := c.items[item].kit; len(k) > 0 {
+		return k
+	}
+	return []int{item}
+}
+
+// restockAt is when an item's supplier delivered again: each supplier on its own day.
+func (d *demo) restockAt(item int) time.Time {
+	return d.daysAgo(demoRestockDays - 1.5*float64(max(0, d.cat.items[item].supplier)))
+}
+
+// demoMove is a stock movement of the story, written by who made it.
+type demoMove struct {
+	by *Store
+	at time.Time
+	m  Movement
+}
+
+// addStock writes opening stock, the mid-period deliveries, overflow moved to the garage, breakages
+// and stock-count corrections. Each SKU ends with what its open orders need plus a margin (a few end
+// with little or none, and one is oversold), and never dips below zero on the way.
+func (d *demo) addStock(ctx context.Context) error {
+	lv := d.plan()
+	rng := rand.New(rand.NewPCG(d.opts.Seed, 4))
+	items := d.cat.items
+	shop, garage := d.locations["Shop"], d.locations["Garage"]
+	oversold := -1
+	for i, it := range items {
+		if len(it.kit) > 0 || !it.active || lv.before[i]+lv.after[i] < 3 {
+			continue
+		}
+		if oversold < 0 || lv.reserved[i] > lv.reserved[oversold] ||
+			(lv.reserved[i] == lv.reserved[oversold] && lv.before[i]+lv.after[i] > lv.before[oversold]+lv.after[oversold]) {
+			oversold = i
+		}
+	}
+	var moves []demoMove
+	move := func(by *Store, at time.Time, m Movement) {
+		m.ID = newID()
+		moves = append(moves, demoMove{by, at, m})
+	}
+	adjustNotes := []string{"Dropped while packing", "Chipped in the delivery", "Damaged on the shelf", "Used for photos",
+		"Given to a customer as a replacement"}
+	for i, it := range items {
+		if len(it.kit) > 0 || !it.active {
+			continue
+		}
+		loc := shop
+		if it.garage {
+			loc = garage
+		}
+		sold := lv.before[i] + lv.after[i]
+		// spare is what is left over once open orders are packed.
+		var spare int64
+		switch {
+		case i == oversold:
+			spare = -lv.reserved[i] - 2
+			d.res.Oversold = append(d.res.Oversold, it.SKU)
+		case rng.IntN(16) == 0:
+			spare = rng.Int64N(3)
+		default:
+			spare = max(6, sold*int64(20+rng.IntN(60))/100) + rng.Int64N(12)
+		}
+		after := lv.after[i]
+		// A handful of breakages and stock-count finds, in proportion to the catalogue.
+		if spare >= 6 && rng.IntN(len(items)) < max(3, len(items)/15) {
+			broken := 1 + rng.Int64N(2)
+			at := d.opts.Now.Add(-time.Duration(rng.Float64() * float64(d.opts.Now.Sub(d.restockAt(i)))))
+			move(d.packer, at, Movement{SKU: it.SKU, LocationID: loc, Quantity: -broken, Reason: ReasonAdjustment,
+				Note: demoOne(rng, adjustNotes)})
+			after += broken
+			spare -= broken
+		}
+		if spare >= 2 && rng.IntN(len(items)) < max(2, len(items)/30) {
+			found := 1 + rng.Int64N(2)
+			move(d.packer, d.daysAgo(2+rng.Float64()*40), Movement{SKU: it.SKU, LocationID: loc, Quantity: found,
+				Reason: ReasonCount, RefType: "count", Note: "Stock count: found more on the shelf than recorded"})
+		}
+		total := lv.reserved[i] + spare + lv.before[i] + after // everything that must have come in
+		if total <= 0 {
+			continue
+		}
+		opening := total
+		if i != oversold && total-lv.before[i] >= 2 && rng.IntN(5) < 3 {
+			opening = lv.before[i] + (total-lv.before[i]+1)/2
+		}
+		move(d.owner, d.daysAgo(demoOpeningDays), Movement{SKU: it.SKU, LocationID: loc, Quantity: opening, Reason: ReasonReceipt,
+			Note: "Opening stock"})
+		if restock := total - opening; restock > 0 {
+			sp := demoSuppliers[it.supplier]
+			move(d.owner, d.restockAt(i), Movement{SKU: it.SKU, LocationID: loc, Quantity: restock, Reason: ReasonReceipt,
+				RefType: "purchase_order", RefID: fmt.Sprintf("PO-%04d", 1042+it.supplier), Note: "Delivery from " + sp.name})
+		}
+		// Overflow goes to the garage; what is left in the shop still covers every sale and open order.
+		if !it.garage && spare >= 9 && rng.IntN(10) < 3 {
+			qty := spare / 3
+			ref := newID()
+			at := d.daysAgo(demoTransferDays - rng.Float64()*3)
+			move(d.owner, at, Movement{SKU: it.SKU, LocationID: shop, Quantity: -qty, Reason: ReasonTransfer,
+				RefType: "transfer", RefID: ref, Note: "Overflow to the garage"})
+			move(d.owner, at, Movement{SKU: it.SKU, LocationID: garage, Quantity: qty, Reason: ReasonTransfer,
+				RefType: "transfer", RefID: ref, Note: "Overflow to the garage"})
+		}
+	}
+	slices.SortStableFunc(moves, func(a, b demoMove) int { return a.at.Compare(b.at) })
+	const batch = 2000
+	for start := 0; start < len(moves); {
+		by := moves[start].by
+		end := start
+		for end < len(moves) && end-start < batch && moves[end].by == by {
+			end++
+		}
+		err := by.update(ctx, func(t *tx) error {
+			for _, mv := range moves[start:end] {
+				t.backdate(mv.at)
+				if _, err := t.insertMovement(ctx, mv.m); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		d.res.Movements += end - start
+		start = end
+		d.report(float64(start) / float64(len(moves)))
+	}
+	return nil
+}
+
+// addOrders writes the orders a thousand to a transaction through applyOrder, as an import would, each
+// dated when it reached its current status and given its earlier steps as history. A returned order's
+// goods come back onto the shelf.
+func (d *demo) addOrders(ctx context.Context) error {
+	g := newDemoOrders(d.opts.Seed, d.cat, d.opts.Orders, d.opts.Now)
+	batch := make([]demoOrder, 0, demoBatch)
+	for !g.done() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		for len(batch) < demoBatch && !g.done() {
+			batch = append(batch, g.order())
+		}
+		err := d.packer.update(ctx, func(t *tx) error {
+			for i := range batch {
+				if err := d.writeOrder(ctx, t, &batch[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		d.report(float64(g.next) / float64(len(g.times)))
+	}
+	return nil
+}
+
+func (d *demo) writeOrder(ctx context.Context, t *tx, p *demoOrder) error {
+	o := &p.Order
+	if err := o.Validate(); err != nil {
+		return err
+	}
+	if o.Status == StatusReturned {
+		// Book the sale when the parcel left, so it comes before the goods coming back; applyOrder then
+		// finds those movements already there and adds none.
+		for i := range o.Lines {
+			if err := t.resolveLine(ctx, o.Channel, &o.Lines[i]); err != nil {
+				return err
+			}
+		}
+		t.backdate(o.ShippedAt)
+		if err := t.applySaleMovements(ctx, o); err != nil {
+			return err
+		}
+	}
+	t.backdate(p.last)
+	_, unmatched, err := t.applyOrder(ctx, o)
+	if err != nil {
+		return err
+	}
+	for _, ev := range p.history {
+		t.backdate(ev.at)
+		if err := t.addHistory(ctx, o.ID, ev.status); err != nil {
+			return err
+		}
+	}
+	if o.Status.Shipped() {
+		for _, part := range p.parts {
+			d.res.Movements += len(d.cat.uniqueStockItems(part.item))
+		}
+	}
+	if o.Status == StatusReturned {
+		if err := d.restock(ctx, t, p); err != nil {
+			return err
+		}
+	}
+	d.res.Orders++
+	d.res.OrderLines += len(o.Lines)
+	d.res.UnmatchedLines += unmatched
+	if o.Status.Open() && o.ShipBy.Before(d.opts.Now) {
+		d.res.LateOrders++
+	}
+	return nil
+}
+
+// restock puts a returned order's goods back where they are kept.
+func (d *demo) restock(ctx context.Context, t *tx, p *demoOrder) error {
+	o := &p.Order
+	t.backdate(p.returnedAt)
+	for _, part := range p.parts {
+		isKit := len(d.cat.items[part.item].kit) > 0
+		for _, idx := range d.cat.uniqueStockItems(part.item) {
+			it := d.cat.items[idx]
+			loc := d.locations["Shop"]
+			if it.garage {
+				loc = d.locations["Garage"]
+			}
+			component := ""
+			if isKit {
+				component = it.SKU
+			}
+			units := part.units * int64(countOf(d.cat.stockItems(part.item), idx))
+			m := Movement{ID: orderMovementID("return", o.Channel, o.ExternalID, part.line, component), SKU: it.SKU,
+				LocationID: loc, Quantity: units, Reason: ReasonReturn, RefType: "order",
+				RefID: orderKey(o.Channel, o.ExternalID), Note: p.returnNote}
+			if _, err := t.insertMovement(ctx, m); err != nil {
+				return err
+			}
+			d.res.Movements++
+		}
+	}
+	return nil
+}
+
+// uniqueStockItems is stockItems without repeats: one movement per part, whatever its quantity.
+func (c *demoCatalogue) uniqueStockItems(item int) []int {
+	var out []int
+	for _, idx := range c.stockItems(item) {
+		if !slices.Contains(out, idx) {
+			out = append(out, idx)
+		}
+	}
+	return out
+}
+
+func countOf(xs []int, x int) int {
+	n := 0
+	for _, v := range xs {
+		if v == x {
+			n++
+		}
+	}
+	return n
+}
