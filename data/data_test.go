@@ -230,6 +230,19 @@ func TestStore_AdjustStock(t *testing.T) {
 			t.Errorf("total OnHand after transfer = %d, want %d", got, want)
 		}
 	})
+	t.Run("DefaultsToTheSKUsLocation", func(t *testing.T) {
+		if _, err := s.AddVariant(ctx, NewVariant{SKU: "BULK-1", ProductName: "Jute sacks", Currency: "GBP", Location: "Garage"}); err != nil {
+			t.Fatal(err)
+		}
+		mustAdjust(t, s, "BULK-1", 12)
+		byLoc, err := s.StockByLocation(ctx, "BULK-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(byLoc) != 1 || byLoc[0].Location != "Garage" || byLoc[0].OnHand != 12 {
+			t.Errorf("StockByLocation = %+v, want 12 in the Garage where the SKU is kept", byLoc)
+		}
+	})
 }
 
 // shopOrder is a one-line order for tests.

@@ -2,12 +2,11 @@ package data
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -28,7 +27,7 @@ type DemoOptions struct {
 
 // DemoResult counts what GenerateDemo created.
 type DemoResult struct {
-	Users, Locations, Suppliers, SupplierItems int
+	Users, Locations, Suppliers, SupplierItems  int
 	Products, Variants, Kits, Aliases, Barcodes int
 	Movements                                   int
 	Orders, OrderLines, UnmatchedLines          int
@@ -50,7 +49,9 @@ const (
 // GenerateDemo fills an empty database with Fern & Kettle, a small British homeware and tea shop: users,
 // a shop and a garage, suppliers, products with variants, kits and channel aliases, a stock ledger, and
 // orders from six channels over the last 90 days, some late, one with an item nobody has mapped, and one
-// SKU oversold. It refuses a database that has any products or orders.
+// SKU oversold. It refuses a database that has any products or orders, and otherwise keeps what is there
+// (users, locations, suppliers of the same names are reused). A demo stopped part-way (cancelled, disk
+// full) leaves part of the shop behind; delete the file to start again.
 //
 // Everything is written through the store's own transaction helpers, so the demo obeys the same rules as
 // real data. Rows are dated when they happen in the story (opening stock before the first order, each
@@ -82,12 +83,7 @@ func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult,
 	if variants > 0 || orders > 0 {
 		return res, errorf(ErrConflict, "the database already has products or orders; the demo shop only goes into an empty one")
 	}
-	bulk, closeBulk, err := s.bulkWriter()
-	if err != nil {
-		return res, err
-	}
-	defer closeBulk()
-	d := &demo{s: bulk, opts: opts, res: &res, locations: map[string]string{}}
+	d := &demo{s: s, opts: opts, res: &res, locations: map[string]string{}}
 	d.cat = newDemoCatalogue(rand.New(rand.NewPCG(opts.Seed, 1)), opts.Products)
 	steps := []struct {
 		run    func(context.Context) error
@@ -108,31 +104,6 @@ func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult,
 		d.report(0)
 	}
 	return res, nil
-}
-
-// bulkWriter returns a view of s that writes through a connection of its own: opened like Open's writer,
-// plus a prepared-statement cache and a 64 MiB page cache. A big demo runs millions of statements through
-// the same dozen helpers; without the statement cache, preparing each one again is a third of the time,
-// and a 2 MiB page cache keeps rereading the index pages that random order ids scatter writes over. The
-// store's own writer stays idle meanwhile, and busy_timeout covers anything else that writes.
-func (s *Store) bulkWriter() (*Store, func() error, error) {
-	q := url.Values{}
-	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "5000")
-	q.Set("_journal_mode", "WAL")
-	q.Set("_synchronous", "NORMAL")
-	q.Set("_txlock", "immediate")
-	q.Set("_stmt_cache_size", "64")
-	q.Set("_cache_size", "-65536")
-	conn, err := sql.Open("sqlite3", "file:"+(&url.URL{Path: s.path}).EscapedPath()+"?"+q.Encode())
-	if err != nil {
-		return nil, nil, fmt.Errorf("open %s for the demo: %w", s.path, err)
-	}
-	conn.SetMaxOpenConns(1)
-	conn.SetConnMaxIdleTime(0)
-	d := *s.db
-	d.write = conn
-	return &Store{db: &d, user: s.user}, conn.Close, nil
 }
 
 // demoDefaultProducts is the size of the hand-written catalogue, kits included.
@@ -172,6 +143,7 @@ func (d *demo) daysAgo(days float64) time.Time {
 // instead of the moment the demo is generated.
 func (t *tx) backdate(at time.Time) { t.now = at.UTC() }
 
+// addUsers makes the shop's three people, or reuses users of those names.
 func (d *demo) addUsers(ctx context.Context) error {
 	people := []struct {
 		name string
@@ -186,8 +158,9 @@ func (d *demo) addUsers(ctx context.Context) error {
 	for _, p := range people {
 		u, err := d.s.UserByName(ctx, p.name)
 		if errors.Is(err, ErrNotFound) {
-			u, err = d.s.AddUser(ctx, p.name, p.role, p.pin)
-			d.res.Users++
+			if u, err = d.s.AddUser(ctx, p.name, p.role, p.pin); err == nil {
+				d.res.Users++
+			}
 		}
 		if err != nil {
 			return err
@@ -217,35 +190,36 @@ func (d *demo) addSettings(ctx context.Context) error {
 	return nil
 }
 
+// addLocations makes the shop floor and the garage, or reuses locations of those names.
 func (d *demo) addLocations(ctx context.Context) error {
 	existing, err := d.s.Locations(ctx)
 	if err != nil {
 		return err
 	}
-	for _, l := range existing {
-		d.locations[l.Name] = l.ID
-	}
 	for _, l := range []struct{ name, kind string }{{"Shop", "shop"}, {"Garage", "garage"}} {
-		if _, ok := d.locations[l.name]; ok {
+		i := slices.IndexFunc(existing, func(e Location) bool { return strings.EqualFold(e.Name, l.name) })
+		if i >= 0 {
+			d.locations[l.name] = existing[i].ID
 			continue
 		}
 		loc, err := d.owner.AddLocation(ctx, l.name, l.kind)
 		if err != nil {
 			return err
 		}
-		d.locations[loc.Name] = loc.ID
+		d.locations[l.name] = loc.ID
 		d.res.Locations++
 	}
 	return nil
 }
 
+// addSuppliers records the shop's five suppliers, or reuses suppliers of those names.
 func (d *demo) addSuppliers(ctx context.Context) error {
 	existing, err := d.s.Suppliers(ctx)
 	if err != nil {
 		return err
 	}
 	for _, sp := range demoSuppliers {
-		i := slices.IndexFunc(existing, func(e Supplier) bool { return e.Name == sp.name })
+		i := slices.IndexFunc(existing, func(e Supplier) bool { return strings.EqualFold(e.Name, sp.name) })
 		if i >= 0 {
 			d.suppliers = append(d.suppliers, existing[i].ID)
 			continue

@@ -418,8 +418,15 @@ func escapeLike(s string) string {
 	return r.Replace(s)
 }
 
-// fillVariants loads barcodes and kit components for a page of variants in two queries.
+// fillVariants loads barcodes and kit components for variants, two queries per 500 of them (SQLite caps
+// the number of parameters of one statement).
 func (s *Store) fillVariants(ctx context.Context, q querier, vs []*Variant) error {
+	for len(vs) > 500 {
+		if err := s.fillVariants(ctx, q, vs[:500]); err != nil {
+			return err
+		}
+		vs = vs[500:]
+	}
 	if len(vs) == 0 {
 		return nil
 	}

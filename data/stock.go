@@ -84,7 +84,12 @@ func (s *Store) AdjustStock(ctx context.Context, a Adjustment) (Movement, error)
 		if len(v.Kit) > 0 {
 			return errorf(ErrInvalid, "%s is a kit and holds no stock itself; change the stock of its parts", v.SKU)
 		}
-		loc, err := t.locationID(ctx, a.Location)
+		// With no location named, the change lands where the SKU is kept, the same place its sales come
+		// from; otherwise a garage item's adjustment would push the shop shelf negative.
+		loc, err := t.stockLocation(ctx, v.SKU)
+		if a.Location != "" {
+			loc, err = t.locationID(ctx, a.Location)
+		}
 		if err != nil {
 			return err
 		}

@@ -666,3 +666,43 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_OrdersListPaging(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shop.db")
+	store, err := data.Open(context.Background(), db, data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1,300 orders in four bursts placed in the same second, so pages end inside a burst.
+	base := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	var orders []data.Order
+	for i := range 1300 {
+		orders = append(orders, data.Order{Channel: "woocommerce", ExternalID: fmt.Sprint(5000 + i), Status: data.StatusPaid,
+			Currency: "EUR", PlacedAt: base.Add(time.Duration(i/350) * time.Second), Lines: []data.OrderLine{{Name: "Mug", Quantity: 1}}})
+	}
+	if _, err := store.ApplyOrders(context.Background(), orders); err != nil {
+		t.Fatal(err)
+	}
+	store.Close()
+	env := map[string]string{"BACKROOM_DB": db}
+	for _, args := range [][]string{{}, {"--status", "paid,new"}, {"--limit", "777"}} {
+		list := decodeList(t, mustRun(t, env, append([]string{"orders", "list", "--json"}, args...)...))
+		want := 1300
+		if len(args) > 0 && args[0] == "--limit" {
+			want = 777
+		}
+		seen := map[any]bool{}
+		for i, o := range list {
+			if seen[o["external_id"]] {
+				t.Errorf("orders list %v: %v twice", args, o["external_id"])
+			}
+			seen[o["external_id"]] = true
+			if i > 0 && o["placed_at"].(string) > list[i-1]["placed_at"].(string) {
+				t.Errorf("orders list %v: %v after %v, want newest first", args, o["placed_at"], list[i-1]["placed_at"])
+			}
+		}
+		if got := len(seen); got != want {
+			t.Errorf("orders list %v = %d distinct orders, want %d", args, got, want)
+		}
+	}
+}

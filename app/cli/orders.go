@@ -102,6 +102,11 @@ func runOrdersList(ctx context.Context, r *runner, o any, args []string) error {
 	}
 	names := map[string]string{} // SKU → name, for lines that came without one
 	remaining := *opts.limit
+	// Pages follow on from the last order shown (keyset paging) rather than by a growing offset, which
+	// would make the store skip and, with several statuses, sort ever more rows for each page. Orders
+	// placed in the same millisecond as the last one shown are skipped by count.
+	var boundary time.Time
+	atBoundary := 0
 	for {
 		f.Limit = pageSize
 		if *opts.limit > 0 {
@@ -122,10 +127,20 @@ func runOrdersList(ctx context.Context, r *runner, o any, args []string) error {
 			}
 		}
 		remaining -= len(page)
-		f.Offset += len(page)
 		if len(page) < f.Limit || (*opts.limit > 0 && remaining <= 0) {
 			break
 		}
+		last := page[len(page)-1].PlacedAt
+		same := 0
+		for i := len(page) - 1; i >= 0 && page[i].PlacedAt.Equal(last); i-- {
+			same++
+		}
+		if last.Equal(boundary) {
+			atBoundary += same
+		} else {
+			boundary, atBoundary = last, same
+		}
+		f.To, f.Offset = last.Add(time.Millisecond), atBoundary
 	}
 	if list != nil {
 		return list.close()

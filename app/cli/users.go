@@ -27,7 +27,9 @@ func usersListCommand() *command {
 		help: `Lists the users with their roles: owner (everything), packer (orders and stock, never costs) and
 accountant (reads everything, changes nothing). With --json, prints an array of
 {"name","role","has_pin","active"}.`,
-		flags: func(fs *flag.FlagSet) any { return &usersListOptions{json: fs.Bool("json", false, "print JSON instead of a table")} },
+		flags: func(fs *flag.FlagSet) any {
+			return &usersListOptions{json: fs.Bool("json", false, "print JSON instead of a table")}
+		},
 		run: func(ctx context.Context, r *runner, o any, args []string) error {
 			opts := o.(*usersListOptions)
 			if len(args) > 0 {
