@@ -62,6 +62,8 @@ func ownerOnly(r data.Role) bool { return r == data.RoleOwner }
 
 func notPacker(r data.Role) bool { return r != data.RolePacker }
 
+func worksOrders(r data.Role) bool { return r.Can(data.PermWorkOrders) }
+
 // sections is the navigation table. It is a function rather than a package variable because screens
 // navigate through *App, and App reads this table: as a variable that loop would be an initialisation
 // cycle.
@@ -70,7 +72,7 @@ func sections() []section {
 		{sectionDashboard, theme.HomeIcon, everyone, func(a *App) screen { return newDashboardScreen(a) }},
 		{sectionOrders, theme.ListIcon, everyone, func(a *App) screen { return newOrdersScreen(a) }},
 		{sectionInventory, theme.StorageIcon, everyone, func(a *App) screen { return newInventoryScreen(a) }},
-		{sectionFulfillment, theme.UploadIcon, everyone, func(a *App) screen { return newFulfillmentScreen(a) }},
+		{sectionFulfillment, theme.UploadIcon, worksOrders, func(a *App) screen { return newFulfillmentScreen(a) }},
 		{sectionSuppliers, theme.AccountIcon, notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
 		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
 		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/backroom-app/backroom/data"
@@ -32,5 +33,30 @@ func TestAutoSignIn(t *testing.T) {
 				t.Errorf("autoSignIn = %q, %v; want %q, %v", u.ID, ok, tt.wantID, tt.wantOK)
 			}
 		})
+	}
+}
+
+func TestSections_ByRole(t *testing.T) {
+	visible := func(r data.Role) []string {
+		var names []string
+		for _, sec := range sections() {
+			if sec.visible(r) {
+				names = append(names, sec.name)
+			}
+		}
+		return names
+	}
+	tests := []struct {
+		role data.Role
+		want string
+	}{
+		{data.RoleOwner, "Dashboard Orders Inventory Fulfillment Suppliers Imports Mail Exports Settings"},
+		{data.RolePacker, "Dashboard Orders Inventory Fulfillment Settings"},
+		{data.RoleAccountant, "Dashboard Orders Inventory Suppliers Exports Settings"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(visible(tt.role), " "); got != tt.want {
+			t.Errorf("%s sees %q, want %q", tt.role, got, tt.want)
+		}
 	}
 }

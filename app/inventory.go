@@ -153,7 +153,7 @@ func (sc *inventoryScreen) view() fyne.CanvasObject {
 	sc.detail = container.NewStack()
 	sc.detail.Hide()
 	sc.split = container.NewHSplit(sc.list.view(), sc.detail)
-	sc.split.Offset = 0.48
+	sc.split.Offset = 0.6
 	return container.NewBorder(top, nil, nil, nil, sc.split)
 }
 

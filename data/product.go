@@ -536,35 +536,11 @@ type Alias struct {
 	Pack       int64
 }
 
-// SetAlias records or replaces an alias.
+// SetAlias records or replaces an alias. Order lines already waiting for that channel SKU or name are
+// matched at once (see MapUnmatched), so nothing stays in the queue that the alias explains.
 func (s *Store) SetAlias(ctx context.Context, a Alias) error {
-	if err := s.require(PermEditCatalog); err != nil {
-		return err
-	}
-	a.Channel = strings.ToLower(strings.TrimSpace(a.Channel))
-	a.ChannelKey = strings.TrimSpace(a.ChannelKey)
-	if a.Channel == "" || a.ChannelKey == "" {
-		return errorf(ErrInvalid, "an alias needs a channel and the channel's SKU or listing name")
-	}
-	if a.Pack == 0 {
-		a.Pack = 1
-	}
-	if a.Pack < 0 {
-		return errorf(ErrInvalid, "pack size of alias %s must be at least 1", a.ChannelKey)
-	}
-	return s.update(ctx, func(t *tx) error {
-		v, err := t.s.variant(ctx, t, a.SKU)
-		if err != nil {
-			return err
-		}
-		a.SKU = v.SKU
-		if _, err := t.ExecContext(ctx, `INSERT INTO sku_aliases(channel, channel_key, sku, pack, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?)
-			ON CONFLICT(channel, channel_key) DO UPDATE SET sku = excluded.sku, pack = excluded.pack, hlc = excluded.hlc, device_id = excluded.device_id`,
-			a.Channel, a.ChannelKey, a.SKU, a.Pack, t.hlc, t.s.device); err != nil {
-			return fmt.Errorf("set alias %s: %w", a.ChannelKey, err)
-		}
-		return t.audit(ctx, "set", "alias", a.Channel+":"+a.ChannelKey, nil, a)
-	})
+	_, err := s.MapUnmatched(ctx, a)
+	return err
 }
 
 // Aliases lists the aliases of one SKU, or every alias when sku is empty.
