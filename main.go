@@ -17,6 +17,7 @@ import (
 
 	"github.com/backroom-app/backroom/app"
 	"github.com/backroom-app/backroom/app/cli"
+	_ "github.com/backroom-app/backroom/app/locale" // before Fyne reads the locale; see its doc
 	"github.com/backroom-app/backroom/data"
 )
 

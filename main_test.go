@@ -174,10 +174,16 @@ func TestNoDisplay(t *testing.T) {
 	}
 	for _, args := range [][]string{{"demo"}, {"stock", "list", "--json"}} {
 		cmd = exec.Command(bin, append([]string{"--db", db}, args...)...)
-		cmd.Env = withoutDisplay(os.Environ())
+		// The bare C locale of containers and cron: Fyne must not log about it into a command's output.
+		cmd.Env = append(withoutDisplay(os.Environ()), "LANG=C.UTF-8", "LC_ALL=")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil {
-			t.Fatalf("backroom %s without a display: %v", strings.Join(args, " "), err)
+			t.Fatalf("backroom %s without a display: %v\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+		if stderr.Len() > 0 {
+			t.Errorf("backroom %s wrote to stderr: %q", strings.Join(args, " "), stderr.String())
 		}
 		if args[0] == "stock" {
 			var levels []map[string]any
