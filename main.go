@@ -4,14 +4,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime"
 	"runtime/debug"
-	"strings"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
@@ -42,7 +39,7 @@ func main() {
 
 // openGUI runs the desktop app on the database at path until its window closes.
 func openGUI(ctx context.Context, path string) error {
-	if err := checkDisplay(os.Getenv); err != nil {
+	if err := app.CheckDisplay(os.Getenv); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
@@ -58,31 +55,6 @@ func openGUI(ctx context.Context, path string) error {
 	ui.Start()
 	ui.Window().ShowAndRun()
 	ui.Stop()
-	return nil
-}
-
-// checkDisplay says, in one line, why no window can open, instead of letting the graphics driver panic
-// on a server or an SSH session without X forwarding.
-func checkDisplay(getenv func(string) string) error {
-	switch runtime.GOOS {
-	case "windows", "darwin", "android", "ios", "js":
-		return nil
-	}
-	if getenv("WAYLAND_DISPLAY") != "" {
-		return nil
-	}
-	display := getenv("DISPLAY")
-	if display == "" {
-		return errors.New("no display to open a window on (DISPLAY is not set); the command-line subcommands work without one: see backroom --help")
-	}
-	// A local display ":N" has a socket we can check; a remote one we leave to the driver.
-	if rest, ok := strings.CutPrefix(display, ":"); ok {
-		n, _, _ := strings.Cut(rest, ".")
-		sock := "/tmp/.X11-unix/X" + n
-		if _, err := os.Stat(sock); err != nil {
-			return fmt.Errorf("no X server is running on display %s; the command-line subcommands work without one: see backroom --help", display)
-		}
-	}
 	return nil
 }
 

@@ -1,4 +1,4 @@
-package main
+package app
 
 import (
 	"bufio"
@@ -20,7 +20,7 @@ import (
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "backroom")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", "build", "-o", bin, "..") // the module root: main.go
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
@@ -209,13 +209,13 @@ func TestCheckDisplay(t *testing.T) {
 		t.Skip("no X display to check on " + runtime.GOOS)
 	}
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	if err := checkDisplay(env(nil)); err == nil {
-		t.Error("checkDisplay(no DISPLAY) = nil, want an error")
+	if err := CheckDisplay(env(nil)); err == nil {
+		t.Error("CheckDisplay(no DISPLAY) = nil, want an error")
 	}
-	if err := checkDisplay(env(map[string]string{"DISPLAY": ":4242"})); err == nil || !strings.Contains(err.Error(), ":4242") {
-		t.Errorf("checkDisplay(:4242 with no server) = %v, want an error naming the display", err)
+	if err := CheckDisplay(env(map[string]string{"DISPLAY": ":4242"})); err == nil || !strings.Contains(err.Error(), ":4242") {
+		t.Errorf("CheckDisplay(:4242 with no server) = %v, want an error naming the display", err)
 	}
-	if err := checkDisplay(env(map[string]string{"WAYLAND_DISPLAY": "wayland-0"})); err != nil {
-		t.Errorf("checkDisplay(wayland) = %v, want nil", err)
+	if err := CheckDisplay(env(map[string]string{"WAYLAND_DISPLAY": "wayland-0"})); err != nil {
+		t.Errorf("CheckDisplay(wayland) = %v, want nil", err)
 	}
 }
