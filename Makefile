@@ -86,7 +86,7 @@ run: deps build
 vet:
 	$(GO) vet ./...
 
-# The window test in main_test.go starts its own Xvfb when the binary is present.
+# The window test in app/window_test.go starts its own Xvfb when the binary is present.
 # LANG: Fyne logs a parse error for the bare C locale of servers and CI.
 test: test-deps
 	$(GO) vet ./...
