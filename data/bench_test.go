@@ -164,3 +164,19 @@ func BenchmarkSearch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverview is the dashboard opening: order counts by status, late orders, stock problems over
+// every SKU and 30 days of sales by channel.
+func BenchmarkOverview(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range benchSizes {
+		s := benchStore(b, size.products, size.orders)
+		b.Run(size.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Overview(ctx, s.Now(), time.UTC); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
