@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 
+	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/backroom-app/backroom/app"
@@ -52,6 +53,9 @@ func openGUI(ctx context.Context, path string) error {
 	defer store.Close()
 	fa := fyneapp.NewWithID(appID)
 	ui := app.New(ctx, fa, store)
+	// Ctrl+C in the terminal that started the window quits it like closing the window would.
+	stopQuit := context.AfterFunc(ctx, func() { fyne.Do(fa.Quit) })
+	defer stopQuit()
 	ui.Start()
 	ui.Window().ShowAndRun()
 	ui.Stop()

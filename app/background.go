@@ -33,7 +33,8 @@ func (b *background) stop() {
 	b.wg.Wait()
 }
 
-// wait blocks until every started job, including its done callback, has finished. Tests use it.
+// wait blocks until every started job has finished. Tests use it: Fyne's test driver runs fyne.Do
+// callbacks at once, so by then the done callbacks have run too.
 func (b *background) wait() { b.wg.Wait() }
 
 // run does work in the background and hands its result to done on the UI goroutine. done is skipped
@@ -46,7 +47,13 @@ func run[T any](b *background, work func(context.Context) (T, error), done func(
 		if b.ctx.Err() != nil {
 			return
 		}
-		fyne.DoAndWait(func() { done(v, err) })
+		// fyne.Do, not DoAndWait: stop runs on the UI goroutine and waits for this goroutine, which
+		// must therefore never wait for the UI goroutine in turn.
+		fyne.Do(func() {
+			if b.ctx.Err() == nil {
+				done(v, err)
+			}
+		})
 	}()
 }
 

@@ -150,8 +150,18 @@ func TestWindow(t *testing.T) {
 	if got <= 40 {
 		t.Fatalf("window shows %d colours (empty screen had %d), want a rendered window\n%s", got, before, logs.String())
 	}
-	cancel()
-	<-exited
+	// Ctrl+C in the terminal quits the app cleanly, through Fyne, not by dying.
+	if err := app.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("backroom after Ctrl+C: %v, want a clean exit\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("backroom still running 15s after Ctrl+C")
+	}
 }
 
 // TestNoDisplay checks that without a display the GUI says so in one line instead of crashing, and
