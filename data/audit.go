@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -40,6 +41,11 @@ func (t *tx) audit(ctx context.Context, action, entity, id string, before, after
 	if err != nil {
 		return err
 	}
+	if bs, ok := b.(string); ok {
+		if as, ok := a.(string); ok {
+			b, a = changedFields(bs, as)
+		}
+	}
 	_, err = t.ExecContext(ctx, `INSERT INTO audit_log(at, user_id, user_name, device_id, hlc, action, entity, entity_id, before, after)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.nowText(), t.s.user.ID, t.s.user.Name, t.s.device, t.hlc, action, entity, id, b, a)
@@ -76,4 +82,25 @@ func (s *Store) AuditLog(ctx context.Context, entity, entityID string, limit int
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// changedFields narrows an update's before and after JSON objects to the fields that differ, so the log
+// says what changed rather than repeating a whole order twice. Values that are not objects stay whole.
+func changedFields(before, after string) (string, string) {
+	var b, a map[string]json.RawMessage
+	if json.Unmarshal([]byte(before), &b) != nil || json.Unmarshal([]byte(after), &a) != nil {
+		return before, after
+	}
+	for k, v := range b {
+		if w, ok := a[k]; ok && bytes.Equal(v, w) {
+			delete(a, k)
+			delete(b, k)
+		}
+	}
+	nb, err1 := json.Marshal(b)
+	na, err2 := json.Marshal(a)
+	if err1 != nil || err2 != nil {
+		return before, after
+	}
+	return string(nb), string(na)
 }

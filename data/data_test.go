@@ -608,6 +608,9 @@ func TestStore_AuditLog(t *testing.T) {
 	if !strings.Contains(upd.Before, `"Price":1800`) || !strings.Contains(upd.After, `"Price":2000`) {
 		t.Errorf("before/after = %s / %s, want prices 1800 and 2000", upd.Before, upd.After)
 	}
+	if strings.Contains(upd.Before, "ProductName") || strings.Contains(upd.After, "ProductName") {
+		t.Errorf("update entry repeats unchanged fields: %s / %s", upd.Before, upd.After)
+	}
 	all, _ := s.AuditLog(ctx, "", "", 100)
 	kinds := map[string]int{}
 	for _, e := range all {
