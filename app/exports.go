@@ -185,8 +185,8 @@ func writeOrdersCSV(ctx context.Context, w io.Writer, s *data.Store, loc *time.L
 			c := o.Currency
 			_ = cw.Write([]string{o.ExternalID, o.Channel, string(o.Status), csvTime(o.PlacedAt, loc), csvTime(o.PaidAt, loc),
 				csvTime(o.ShipBy, loc), csvTime(o.ShippedAt, loc), csvText(o.CustomerName), csvText(o.CustomerEmail),
-				o.ShipTo.Country, strconv.FormatInt(o.Items, 10), c, decimal(o.Subtotal, c), decimal(o.Shipping, c),
-				decimal(o.Tax, c), decimal(o.Discount, c), decimal(o.Total, c)})
+				o.ShipTo.Country, strconv.FormatInt(o.Items, 10), c, data.FormatDecimal(o.Subtotal, c), data.FormatDecimal(o.Shipping, c),
+				data.FormatDecimal(o.Tax, c), data.FormatDecimal(o.Discount, c), data.FormatDecimal(o.Total, c)})
 		}
 		n += len(page)
 		if progress != nil && total > 0 {
@@ -242,12 +242,12 @@ func writeStockCSV(ctx context.Context, w io.Writer, s *data.Store, _ *time.Loca
 		for _, l := range page {
 			row := []string{csvText(l.SKU), csvText(l.Name), csvText(l.Bin), yesNo(l.Active), yesNo(l.Kit),
 				strconv.FormatInt(l.OnHand, 10), strconv.FormatInt(l.Reserved, 10), strconv.FormatInt(l.Available, 10),
-				l.Currency, decimal(l.Price, l.Currency)}
+				l.Currency, data.FormatDecimal(l.Price, l.Currency)}
 			if costs {
 				c, ok := cost[strings.ToLower(l.SKU)]
 				v := ""
 				if ok {
-					v = decimal(c, l.Currency)
+					v = data.FormatDecimal(c, l.Currency)
 				}
 				row = append(row, v)
 			}
@@ -273,23 +273,6 @@ func flushCSV(cw *csv.Writer, bw *bufio.Writer, what string) error {
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
-}
-
-// decimal writes minor units as a plain decimal number a spreadsheet sums: 1250 GBP is "12.50".
-func decimal(amount int64, currency string) string {
-	digits := data.MinorDigits(currency)
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	s := strconv.FormatInt(amount, 10)
-	if digits == 0 {
-		return sign + s
-	}
-	for len(s) <= digits {
-		s = "0" + s
-	}
-	return sign + s[:len(s)-digits] + "." + s[len(s)-digits:]
 }
 
 func csvTime(t time.Time, loc *time.Location) string {

@@ -609,9 +609,9 @@ func (sc *inventoryScreen) openProductForm(v *data.Variant) {
 		f.sku.Disable()
 		f.name.SetText(v.ProductName)
 		f.title.SetText(v.Title)
-		f.price.SetText(moneyInput(v.Price, v.Currency))
+		f.price.SetText(data.FormatDecimal(v.Price, v.Currency))
 		if v.Cost != nil {
-			f.cost.SetText(moneyInput(*v.Cost, v.Currency))
+			f.cost.SetText(data.FormatDecimal(*v.Cost, v.Currency))
 		}
 		f.currency.SetText(v.Currency)
 		f.barcodes.SetText(strings.Join(v.Barcodes, ", "))
@@ -717,23 +717,6 @@ func (f *productForm) done(v data.Variant, err error) {
 	f.dialog.Hide()
 	f.sc.afterChange()
 	f.sc.openSKU(v.SKU)
-}
-
-// moneyInput writes minor units the way ParseMoney reads them back: 1234.50, no symbol or grouping.
-func moneyInput(amount int64, currency string) string {
-	digits := data.MinorDigits(currency)
-	sign := ""
-	if amount < 0 {
-		sign, amount = "-", -amount
-	}
-	s := strconv.FormatInt(amount, 10)
-	if digits == 0 {
-		return sign + s
-	}
-	for len(s) <= digits {
-		s = "0" + s
-	}
-	return sign + s[:len(s)-digits] + "." + s[len(s)-digits:]
 }
 
 // adjustForm is the Adjust stock dialog: a signed change, its kind, why, and where.

@@ -82,6 +82,24 @@ func FormatMoney(amount int64, currency string) string {
 	return sign + num + " " + currency
 }
 
+// FormatDecimal writes minor units as a plain decimal number, "-1234.50": no symbol and no grouping,
+// the form spreadsheets read as a number and ParseMoney reads back.
+func FormatDecimal(amount int64, currency string) string {
+	digits := MinorDigits(currency)
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	s := strconv.FormatInt(amount, 10)
+	if digits == 0 {
+		return sign + s
+	}
+	for len(s) <= digits {
+		s = "0" + s
+	}
+	return sign + s[:len(s)-digits] + "." + s[len(s)-digits:]
+}
+
 // ParseMoney reads a decimal amount typed by a person ("12.5", "1,234.56", "-3") into minor units of
 // currency. It refuses more decimals than the currency has rather than rounding them away.
 func ParseMoney(s, currency string) (int64, error) {

@@ -82,3 +82,25 @@ func FuzzParseMoney(f *testing.F) {
 		}
 	})
 }
+
+func TestFormatDecimal(t *testing.T) {
+	tests := []struct {
+		amount   int64
+		currency string
+		want     string
+	}{
+		{123450, "GBP", "1234.50"},
+		{-5, "EUR", "-0.05"},
+		{1500, "JPY", "1500"},
+		{1, "KWD", "0.001"},
+	}
+	for _, tt := range tests {
+		got := FormatDecimal(tt.amount, tt.currency)
+		if got != tt.want {
+			t.Errorf("FormatDecimal(%d, %s) = %q, want %q", tt.amount, tt.currency, got, tt.want)
+		}
+		if back, err := ParseMoney(got, tt.currency); err != nil || back != tt.amount {
+			t.Errorf("ParseMoney(%q) = %d, %v; want %d", got, back, err, tt.amount)
+		}
+	}
+}
