@@ -648,12 +648,7 @@ func (sc *inventoryScreen) openProductForm(v *data.Variant) {
 
 // problem shows what is wrong and puts the cursor where it can be put right.
 func (f *productForm) problem(msg string, field fyne.Focusable) {
-	f.message.SetText(msg)
-	f.message.Show()
-	f.dialog.Resize(fyne.NewSize(560, f.dialog.MinSize().Height))
-	if c := f.sc.a.win.Canvas(); c != nil && field != nil {
-		c.Focus(field)
-	}
+	showFormProblem(f.sc.a.win, f.dialog, f.message, 560, msg, field)
 }
 
 // onSave checks what a person typed, then adds or updates the SKU in the background.
@@ -794,12 +789,7 @@ func (sc *inventoryScreen) onAdjust() {
 
 // problem shows what is wrong and puts the cursor where it can be put right.
 func (f *adjustForm) problem(msg string, field fyne.Focusable) {
-	f.message.SetText(msg)
-	f.message.Show()
-	f.dialog.Resize(fyne.NewSize(520, f.dialog.MinSize().Height))
-	if c := f.sc.a.win.Canvas(); c != nil && field != nil {
-		c.Focus(field)
-	}
+	showFormProblem(f.sc.a.win, f.dialog, f.message, 520, msg, field)
 }
 
 // onSave records the movement in the background.

@@ -306,7 +306,7 @@ func (sc *settingsScreen) onSaveShop() {
 
 // pinValidator accepts 4 to 12 digits, the rule the store enforces.
 func pinValidator(s string) error {
-	if len(s) < 4 || len(s) > 12 || strings.Trim(s, "0123456789") != "" {
+	if !data.ValidPIN(s) {
 		return fmt.Errorf("4 to 12 digits")
 	}
 	return nil
@@ -316,12 +316,7 @@ func pinValidator(s string) error {
 func (sc *settingsScreen) onAddUser() {
 	sc.userName = widget.NewEntry()
 	sc.userName.SetPlaceHolder("First name is enough")
-	sc.userName.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("a name is needed")
-		}
-		return nil
-	}
+	sc.userName.Validator = requiredText("a name is needed")
 	sc.userRole = widget.NewSelect(roleChoices, nil)
 	sc.userRole.SetSelected("Packer")
 	sc.userPIN = widget.NewPasswordEntry()

@@ -181,12 +181,7 @@ func (sc *suppliersScreen) loadItems(s data.Supplier) {
 func (sc *suppliersScreen) onAdd() {
 	sc.addName = widget.NewEntry()
 	sc.addName.SetPlaceHolder("Company name")
-	sc.addName.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return fmt.Errorf("a supplier needs a name")
-		}
-		return nil
-	}
+	sc.addName.Validator = requiredText("a supplier needs a name")
 	sc.addContact = widget.NewEntry()
 	sc.addContact.SetPlaceHolder("Who you deal with")
 	sc.addEmail = widget.NewEntry()

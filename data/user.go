@@ -251,7 +251,9 @@ const (
 	argonKeyLen  = 32
 )
 
-func validPIN(pin string) bool {
+// ValidPIN reports whether pin is 4 to 12 digits, the only PINs the store accepts; forms check it
+// while the person types.
+func ValidPIN(pin string) bool {
 	if len(pin) < 4 || len(pin) > 12 {
 		return false
 	}
@@ -267,7 +269,7 @@ func hashPIN(pin string) (string, error) {
 	if pin == "" {
 		return "", nil
 	}
-	if !validPIN(pin) {
+	if !ValidPIN(pin) {
 		return "", errorf(ErrInvalid, "a PIN is 4 to 12 digits")
 	}
 	salt := make([]byte, 16)
