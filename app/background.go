@@ -68,6 +68,22 @@ func (l *latest) next() func() bool {
 	return func() bool { return l.n == mine }
 }
 
+// load is run for a screen that shows only the newest answer: work runs in the background, and its
+// result goes to show unless a newer request of l has started since; errors go to showError.
+func load[T any](b *background, win fyne.Window, l *latest, work func(context.Context) (T, error), show func(T)) {
+	current := l.next()
+	run(b, work, func(v T, err error) {
+		if !current() {
+			return
+		}
+		if err != nil {
+			showError(win, err)
+			return
+		}
+		show(v)
+	})
+}
+
 // showError tells the user what went wrong in words they understand and logs the whole chain. It must
 // be called on the UI goroutine.
 func showError(win fyne.Window, err error) {

@@ -394,8 +394,8 @@ func (sc *fulfillmentScreen) updateSelection() {
 }
 
 func (sc *fulfillmentScreen) loadPickList(sel []data.Order) {
-	current := sc.pickQuery.next()
 	if len(sel) == 0 {
+		sc.pickQuery.next() // an answer still on its way is for orders no longer ticked
 		sc.showPickList(nil, 0)
 		return
 	}
@@ -404,18 +404,9 @@ func (sc *fulfillmentScreen) loadPickList(sel []data.Order) {
 		ids[i] = o.ID
 	}
 	store := sc.a.store
-	run(sc.a.bg, func(ctx context.Context) ([]data.PickItem, error) {
+	load(sc.a.bg, sc.a.win, &sc.pickQuery, func(ctx context.Context) ([]data.PickItem, error) {
 		return store.PickList(ctx, ids)
-	}, func(items []data.PickItem, err error) {
-		if !current() {
-			return
-		}
-		if err != nil {
-			showError(sc.a.win, err)
-			return
-		}
-		sc.showPickList(items, len(ids))
-	})
+	}, func(items []data.PickItem) { sc.showPickList(items, len(ids)) })
 }
 
 func (sc *fulfillmentScreen) showPickList(items []data.PickItem, orders int) {

@@ -265,9 +265,8 @@ func (sc *inventoryScreen) apply() {
 
 // openSKU loads one SKU's detail and shows it beside the list.
 func (sc *inventoryScreen) openSKU(sku string) {
-	current := sc.detailLoads.next()
 	st := sc.a.store
-	run(sc.a.bg, func(ctx context.Context) (skuDetail, error) {
+	load(sc.a.bg, sc.a.win, &sc.detailLoads, func(ctx context.Context) (skuDetail, error) {
 		var d skuDetail
 		var err error
 		if d.variant, err = st.Variant(ctx, sku); err != nil {
@@ -281,16 +280,7 @@ func (sc *inventoryScreen) openSKU(sku string) {
 		}
 		d.movements, err = st.Movements(ctx, d.variant.SKU, movementsShown, 0)
 		return d, err
-	}, func(d skuDetail, err error) {
-		if !current() {
-			return
-		}
-		if err != nil {
-			showError(sc.a.win, err)
-			return
-		}
-		sc.showDetail(d)
-	})
+	}, sc.showDetail)
 }
 
 func (sc *inventoryScreen) closeDetail() {

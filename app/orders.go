@@ -382,20 +382,10 @@ func (sc *ordersScreen) apply() {
 
 // openOrder loads an order and shows it beside the list.
 func (sc *ordersScreen) openOrder(id int64) {
-	current := sc.detailLoads.next()
 	st := sc.a.store
-	run(sc.a.bg, func(ctx context.Context) (data.Order, error) {
+	load(sc.a.bg, sc.a.win, &sc.detailLoads, func(ctx context.Context) (data.Order, error) {
 		return st.Order(ctx, id)
-	}, func(o data.Order, err error) {
-		if !current() {
-			return
-		}
-		if err != nil {
-			showError(sc.a.win, err)
-			return
-		}
-		sc.showOrder(o)
-	})
+	}, sc.showOrder)
 }
 
 func (sc *ordersScreen) closeDetail() {
