@@ -333,7 +333,22 @@ func mergeOrder(old, in Order) Order {
 	keep(&m.ShipBy, old.ShipBy)
 	keep(&m.ShippedAt, old.ShippedAt)
 	keep(&m.DeliveredAt, old.DeliveredAt)
-	if old.Status.Shipped() || len(in.Lines) == 0 {
+	// Sources know different parts of an order (Amazon's All Orders report has no buyer name, Etsy's
+	// items file no order total), so what a source leaves empty keeps what another one gave.
+	keepText := func(dst *string, prev string) {
+		if strings.TrimSpace(*dst) == "" {
+			*dst = prev
+		}
+	}
+	keepText(&m.CustomerName, old.CustomerName)
+	keepText(&m.CustomerEmail, old.CustomerEmail)
+	if m.ShipTo == (Address{}) {
+		m.ShipTo = old.ShipTo
+	}
+	if in.Subtotal == 0 && in.Shipping == 0 && in.Tax == 0 && in.Discount == 0 && in.Total == 0 {
+		m.Subtotal, m.Shipping, m.Tax, m.Discount, m.Total = old.Subtotal, old.Shipping, old.Tax, old.Discount, old.Total
+	}
+	if len(in.Lines) == 0 || old.Status.Shipped() && len(old.Lines) > 0 {
 		m.Lines = old.Lines
 	}
 	return m

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -230,77 +231,92 @@ func (s *Store) UpdateVariant(ctx context.Context, sku string, u VariantUpdate) 
 		return Variant{}, err
 	}
 	err := s.update(ctx, func(t *tx) error {
-		before, err := t.s.variant(ctx, t, sku)
-		if err != nil {
-			return err
-		}
-		after := before
-		if u.ProductName != nil {
-			name := strings.TrimSpace(*u.ProductName)
-			if name == "" {
-				return errorf(ErrInvalid, "product %s needs a name", sku)
-			}
-			after.ProductName = name
-		}
-		if u.Title != nil {
-			after.Title = strings.TrimSpace(*u.Title)
-		}
-		if u.Price != nil {
-			if *u.Price < 0 {
-				return errorf(ErrInvalid, "the price of %s cannot be negative", sku)
-			}
-			after.Price = *u.Price
-		}
-		if u.Cost != nil {
-			if *u.Cost < 0 {
-				return errorf(ErrInvalid, "the cost of %s cannot be negative", sku)
-			}
-			after.Cost = u.Cost
-		}
-		if u.Currency != nil {
-			c := strings.ToUpper(strings.TrimSpace(*u.Currency))
-			if !ValidCurrency(c) {
-				return errorf(ErrInvalid, "currency %q is not a three-letter ISO code", *u.Currency)
-			}
-			after.Currency = c
-		}
-		if u.Bin != nil {
-			after.Bin = strings.TrimSpace(*u.Bin)
-		}
-		if u.Active != nil {
-			after.Active = *u.Active
-		}
-		if u.Barcodes != nil {
-			after.Barcodes = *u.Barcodes
-			if err := t.setBarcodes(ctx, before.SKU, after.Barcodes); err != nil {
-				return err
-			}
-		}
-		if after.ProductName != before.ProductName {
-			if _, err := t.ExecContext(ctx, `UPDATE products SET name = ?, hlc = ?, device_id = ? WHERE id = ?`,
-				after.ProductName, t.hlc, t.s.device, before.ProductID); err != nil {
-				return fmt.Errorf("rename product of %s: %w", sku, err)
-			}
-		}
-		if _, err := t.ExecContext(ctx, `UPDATE variants SET title = ?, price = ?, cost = ?, currency = ?, bin = ?, active = ?,
-			updated_at = ?, hlc = ?, device_id = ? WHERE sku = ?`,
-			after.Title, after.Price, *after.Cost, after.Currency, after.Bin, after.Active,
-			t.nowText(), t.hlc, t.s.device, before.SKU); err != nil {
-			return fmt.Errorf("update %s: %w", sku, err)
-		}
-		var loc any
-		if before.LocationID != "" {
-			loc = before.LocationID
-		}
-		if err := t.rememberBin(ctx, loc, after.Bin); err != nil {
-			return err
-		}
-		return t.audit(ctx, "update", "variant", before.SKU, before, after)
+		_, err := t.updateVariant(ctx, sku, u)
+		return err
 	})
 	if err != nil {
 		return Variant{}, err
 	}
 	return s.Variant(ctx, sku)
+}
+
+// updateVariant applies u inside a write and reports whether anything changed; an update that changes
+// nothing writes nothing, so re-importing a product file leaves no trace.
+func (t *tx) updateVariant(ctx context.Context, sku string, u VariantUpdate) (bool, error) {
+	before, err := t.s.variant(ctx, t, sku)
+	if err != nil {
+		return false, err
+	}
+	after := before
+	if u.ProductName != nil {
+		name := strings.TrimSpace(*u.ProductName)
+		if name == "" {
+			return false, errorf(ErrInvalid, "product %s needs a name", sku)
+		}
+		after.ProductName = name
+	}
+	if u.Title != nil {
+		after.Title = strings.TrimSpace(*u.Title)
+	}
+	if u.Price != nil {
+		if *u.Price < 0 {
+			return false, errorf(ErrInvalid, "the price of %s cannot be negative", sku)
+		}
+		after.Price = *u.Price
+	}
+	if u.Cost != nil {
+		if *u.Cost < 0 {
+			return false, errorf(ErrInvalid, "the cost of %s cannot be negative", sku)
+		}
+		after.Cost = u.Cost
+	}
+	if u.Currency != nil {
+		c := strings.ToUpper(strings.TrimSpace(*u.Currency))
+		if !ValidCurrency(c) {
+			return false, errorf(ErrInvalid, "currency %q is not a three-letter ISO code", *u.Currency)
+		}
+		after.Currency = c
+	}
+	if u.Bin != nil {
+		after.Bin = strings.TrimSpace(*u.Bin)
+	}
+	if u.Active != nil {
+		after.Active = *u.Active
+	}
+	barcodesChanged := false
+	if u.Barcodes != nil {
+		after.Barcodes = *u.Barcodes
+		barcodesChanged = !slices.Equal(before.Barcodes, after.Barcodes)
+	}
+	if !barcodesChanged && after.ProductName == before.ProductName && after.Title == before.Title && after.Price == before.Price &&
+		*after.Cost == *before.Cost && after.Currency == before.Currency && after.Bin == before.Bin && after.Active == before.Active {
+		return false, nil
+	}
+	if barcodesChanged {
+		if err := t.setBarcodes(ctx, before.SKU, after.Barcodes); err != nil {
+			return false, err
+		}
+	}
+	if after.ProductName != before.ProductName {
+		if _, err := t.ExecContext(ctx, `UPDATE products SET name = ?, hlc = ?, device_id = ? WHERE id = ?`,
+			after.ProductName, t.hlc, t.s.device, before.ProductID); err != nil {
+			return false, fmt.Errorf("rename product of %s: %w", sku, err)
+		}
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE variants SET title = ?, price = ?, cost = ?, currency = ?, bin = ?, active = ?,
+		updated_at = ?, hlc = ?, device_id = ? WHERE sku = ?`,
+		after.Title, after.Price, *after.Cost, after.Currency, after.Bin, after.Active,
+		t.nowText(), t.hlc, t.s.device, before.SKU); err != nil {
+		return false, fmt.Errorf("update %s: %w", sku, err)
+	}
+	var loc any
+	if before.LocationID != "" {
+		loc = before.LocationID
+	}
+	if err := t.rememberBin(ctx, loc, after.Bin); err != nil {
+		return false, err
+	}
+	return true, t.audit(ctx, "update", "variant", before.SKU, before, after)
 }
 
 const variantColumns = `v.sku, v.product_id, p.name, v.title, v.price, v.cost, v.currency, COALESCE(v.location_id, ''), v.bin, v.active, v.updated_at`

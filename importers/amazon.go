@@ -1,0 +1,4 @@
+package importers
+
+// amazonFormats lists the layouts this file reads.
+func amazonFormats() []*Format { return nil }

@@ -1,0 +1,4 @@
+package importers
+
+// etsyFormats lists the layouts this file reads.
+func etsyFormats() []*Format { return nil }

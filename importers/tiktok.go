@@ -1,0 +1,4 @@
+package importers
+
+// tiktokFormats lists the layouts this file reads.
+func tiktokFormats() []*Format { return nil }

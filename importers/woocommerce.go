@@ -1,0 +1,4 @@
+package importers
+
+// wooFormats lists the layouts this file reads.
+func wooFormats() []*Format { return nil }

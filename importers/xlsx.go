@@ -1,0 +1,118 @@
+package importers
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxTable streams the rows of a workbook's first sheet that has any. Excel stores numbers as
+// doubles, so each numeric cell is read twice: raw, which keeps an order id's digits exactly
+// (6295486857475, not 6.29549E+12), and formatted, which tells a date (formatted "3/29/25") from a plain
+// number.
+type xlsxTable struct {
+	file  *excelize.File
+	rows  *excelize.Rows
+	sheet string
+	num   int
+}
+
+func openXLSX(r io.Reader) (table, error) {
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: 16 << 20})
+	if err != nil {
+		return nil, fmt.Errorf("the workbook cannot be opened (damaged or cut off?): %w", err)
+	}
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sheet %q cannot be read: %w", sheet, err)
+		}
+		if rows.Next() {
+			// Re-open so the first row is not lost; Rows cannot rewind.
+			rows.Close()
+			rows, err = f.Rows(sheet)
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("sheet %q cannot be read: %w", sheet, err)
+			}
+			return &xlsxTable{file: f, rows: rows, sheet: sheet}, nil
+		}
+		if err := rows.Error(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("sheet %q cannot be read: %w", sheet, err)
+		}
+		rows.Close()
+	}
+	f.Close()
+	return nil, fmt.Errorf("the workbook has no rows in any sheet")
+}
+
+func (t *xlsxTable) describe() string { return fmt.Sprintf("Excel workbook, sheet %q", t.sheet) }
+
+func (t *xlsxTable) close() error {
+	t.rows.Close()
+	return t.file.Close()
+}
+
+func (t *xlsxTable) next() (Row, error) {
+	if !t.rows.Next() {
+		if err := t.rows.Error(); err != nil {
+			return Row{}, fmt.Errorf("sheet %q, after row %d: %w", t.sheet, t.num, err)
+		}
+		return Row{}, io.EOF
+	}
+	t.num++
+	raw, err := t.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
+	}
+	shown, err := t.rows.Columns()
+	if err != nil {
+		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
+	}
+	row := Row{Num: t.num, Cells: make([]string, len(raw)), Numeric: make([]bool, len(raw))}
+	for i, v := range raw {
+		if len(v) > maxCell {
+			return Row{}, fmt.Errorf("sheet %q, row %d, column %d: a cell of %d MB; no export has cells that large", t.sheet, t.num, i+1, len(v)>>20)
+		}
+		row.Cells[i] = v
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || v == "" || i >= len(shown) || shown[i] == v {
+			continue
+		}
+		if isDateText(shown[i]) {
+			if tm, err := excelize.ExcelDateToTime(f, false); err == nil {
+				// A date cell carries no time zone; the format's parser reads this as wall time.
+				if f == math.Trunc(f) {
+					row.Cells[i] = tm.Format("2006-01-02")
+				} else {
+					row.Cells[i] = tm.Round(1e9).Format("2006-01-02 15:04:05")
+				}
+				continue
+			}
+		}
+		row.Numeric[i] = true
+		row.Cells[i] = exactNumber(v, f)
+	}
+	return row, nil
+}
+
+// isDateText reports whether a formatted cell reads like a date or time rather than a number.
+func isDateText(s string) bool {
+	return strings.ContainsAny(s, "/:") || strings.Count(s, "-") >= 2 || strings.ContainsFunc(s, func(r rune) bool {
+		return r >= 'A' && r <= 'z' && r != 'E' && r != 'e'
+	})
+}
+
+// exactNumber writes a stored double without an exponent: 6295486857475 rather than 6.295486857475e+12.
+func exactNumber(raw string, f float64) string {
+	if !strings.ContainsAny(raw, "eE") {
+		return raw
+	}
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
