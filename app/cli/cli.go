@@ -63,6 +63,7 @@ func commands() []*command {
 		productsListCommand(), productsAddCommand(),
 		stockListCommand(), stockAdjustCommand(), stockHistoryCommand(),
 		ordersListCommand(), ordersStatusCommand(),
+		importCommand(),
 		usersListCommand(), usersAddCommand(),
 		versionCommand(),
 	}
