@@ -144,7 +144,7 @@ var (
 // refused ones included, is written to the import log.
 func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[ImportItem], opt ImportOptions) (ImportResult, error) {
 	var res ImportResult
-	if err := s.require(PermWorkOrders); err != nil {
+	if err := s.require(PermImport); err != nil {
 		return res, err
 	}
 	seen := map[string]int{} // order key → first row, to spot an order whose rows are split up

@@ -31,7 +31,7 @@ type mappingBody struct {
 
 // SaveColumnMapping stores m, replacing an earlier mapping of the same header.
 func (s *Store) SaveColumnMapping(ctx context.Context, m ColumnMapping) error {
-	if err := s.require(PermEditCatalog); err != nil {
+	if err := s.require(PermImport); err != nil {
 		return err
 	}
 	m.Name, m.Channel = strings.TrimSpace(m.Name), strings.ToLower(strings.TrimSpace(m.Channel))
@@ -119,7 +119,7 @@ func (s *Store) ColumnMappings(ctx context.Context) ([]ColumnMapping, error) {
 
 // DeleteColumnMapping forgets a mapping; the next file of that shape asks again.
 func (s *Store) DeleteColumnMapping(ctx context.Context, signature string) error {
-	if err := s.require(PermEditCatalog); err != nil {
+	if err := s.require(PermImport); err != nil {
 		return err
 	}
 	return s.update(ctx, func(t *tx) error {

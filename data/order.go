@@ -351,7 +351,37 @@ func mergeOrder(old, in Order) Order {
 	if len(in.Lines) == 0 || old.Status.Shipped() && len(old.Lines) > 0 {
 		m.Lines = old.Lines
 	}
+	m.Lines = namedLines(m.Lines, old.Lines, in.Lines)
 	return m
+}
+
+// namedLines fills lines a source gave only by SKU (Etsy's Sold Orders file names no items) from the
+// same lines another source named: same SKU, quantity and pack, line for line. Without it the two sources
+// would replace each other's lines on every import. Stock is untouched, as only the name and price move.
+func namedLines(lines, a, b []OrderLine) []OrderLine {
+	var out []OrderLine
+	for i, l := range lines {
+		if l.Name != "" {
+			continue
+		}
+		for _, other := range [][]OrderLine{a, b} {
+			if len(other) != len(lines) {
+				continue
+			}
+			o := other[i]
+			if o.Name != "" && o.LineNo == l.LineNo && o.SKU == l.SKU && o.ChannelSKU == l.ChannelSKU && o.Quantity == l.Quantity && o.Pack == l.Pack {
+				if out == nil {
+					out = append([]OrderLine(nil), lines...)
+				}
+				out[i] = o
+				break
+			}
+		}
+	}
+	if out == nil {
+		return lines
+	}
+	return out
 }
 
 func ordersEqual(a, b Order) bool {

@@ -48,6 +48,9 @@ const (
 	PermViewAudit
 	// PermManageSuppliers covers adding and changing suppliers.
 	PermManageSuppliers
+	// PermImport covers importing marketplace files and mapping their columns: one file can add
+	// hundreds of orders and change the catalogue, so it is the owner's.
+	PermImport
 )
 
 func (p Permission) String() string {
@@ -66,6 +69,8 @@ func (p Permission) String() string {
 		return "read the audit log"
 	case PermManageSuppliers:
 		return "change suppliers"
+	case PermImport:
+		return "import files"
 	}
 	return fmt.Sprintf("permission %d", int(p))
 }

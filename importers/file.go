@@ -67,6 +67,7 @@ type File struct {
 	pending []Row // rows read while looking for the header and for the preview
 	opts    Options
 	used    bool
+	readErr error // met while reading ahead for the preview
 }
 
 // previewRows is how many rows after the header a File reads ahead to show.
@@ -138,7 +139,7 @@ func (f *File) findHeader() error {
 	}
 	if fallback < 0 {
 		if len(f.pending) == 0 {
-			return fmt.Errorf("%s has no rows", f.Name)
+			return fmt.Errorf("%s has no rows with anything in them", f.Name)
 		}
 		return fmt.Errorf("%s has no header row: none of its first rows has column names", f.Name)
 	}
@@ -171,7 +172,8 @@ func (f *File) readPreview() error {
 			break
 		}
 		if err != nil {
-			// A file broken further down still previews; the import reports the break.
+			// A file broken further down still previews; reading its rows reports the break.
+			f.readErr = fmt.Errorf("%s: %w", f.Name, err)
 			break
 		}
 		f.pending = append(f.pending, row)
@@ -285,6 +287,9 @@ func (p *parser) rows() iter.Seq[Row] {
 			var row Row
 			if len(p.file.pending) > 0 {
 				row, p.file.pending = p.file.pending[0], p.file.pending[1:]
+			} else if p.file.readErr != nil {
+				p.err = p.file.readErr
+				return
 			} else {
 				var err error
 				row, err = p.file.table.next()

@@ -124,3 +124,12 @@ func problems(items []data.ImportItem) []string {
 	}
 	return out
 }
+
+func readFixture(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "imports", name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}

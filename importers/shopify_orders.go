@@ -50,10 +50,10 @@ func parseShopifyOrders(p *parser) iter.Seq[data.ImportItem] {
 		if o.Currency == "" {
 			o.Currency = p.currency()
 		}
-		o.PlacedAt = r.requiredDate(nil, shopifyTime, "Created at")
-		o.PaidAt = r.date(nil, shopifyTime, "Paid at")
-		o.ShippedAt = r.date(nil, shopifyTime, "Fulfilled at")
-		cancelled := r.date(nil, shopifyTime, "Cancelled at")
+		o.PlacedAt = r.requiredDate(p.location(), shopifyTime, "Created at")
+		o.PaidAt = r.date(p.location(), shopifyTime, "Paid at")
+		o.ShippedAt = r.date(p.location(), shopifyTime, "Fulfilled at")
+		cancelled := r.date(p.location(), shopifyTime, "Cancelled at")
 		o.CustomerName = r.text("Billing Name")
 		if o.CustomerName == "" {
 			o.CustomerName = r.text("Shipping Name")

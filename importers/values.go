@@ -143,12 +143,22 @@ func (r *rowReader) id(names ...string) string {
 		r.errorf(i, raw, "a spreadsheet program turned this number into scientific notation and its last digits are lost; "+
 			"export the file again and open it without Excel, or format the column as Text before saving")
 		return ""
-	case r.row.IsNumeric(i) && digitCount(s) > 15:
+	case r.row.IsNumeric(i) && lostDigits(s):
 		r.errorf(i, raw, "this id was stored as a number, which keeps only 15 digits, so its last digits may be wrong; "+
 			"format the column as Text and export again")
 		return ""
 	}
 	return s
+}
+
+// lostDigits reports whether a number a spreadsheet stored is an id cut to the 15 significant digits a
+// double keeps: more than 15 digits, all zero after the fifteenth (583870900000000001 comes back as
+// 583870900000000000).
+func lostDigits(s string) bool {
+	if digitCount(s) <= 15 || digitCount(s) != len(s) {
+		return false
+	}
+	return strings.Trim(s[15:], "0") == ""
 }
 
 func digitCount(s string) int {
@@ -273,7 +283,7 @@ func parseAmount(s, currency string, decimalComma bool) (int64, string, error) {
 	if currency == "" {
 		currency = "USD"
 	}
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "").Replace(s)
+	s = digitGrouping.Replace(s)
 	if s == "" {
 		return 0, stated, fmt.Errorf("is not an amount of money")
 	}
@@ -360,6 +370,10 @@ func isUpperCode(s string) bool {
 
 // isoLayouts are how an xlsx date cell reaches a parser (see xlsxTable), and what people type.
 var isoLayouts = []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04", "2006-01-02"}
+
+// digitGrouping removes the spaces and apostrophes some locales group thousands with (1 234,50,
+// 1'234.50). Built once: building a Replacer was most of the cost of reading an amount.
+var digitGrouping = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "’", "")
 
 // localMonths maps month abbreviations of German and French exports (eBay writes 10-Dez-25) to English.
 var localMonths = strings.NewReplacer(

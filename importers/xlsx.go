@@ -1,6 +1,7 @@
 package importers
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,15 +11,15 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxTable streams the rows of a workbook's first sheet that has any. Excel stores numbers as
-// doubles, so each numeric cell is read twice: raw, which keeps an order id's digits exactly
-// (6295486857475, not 6.29549E+12), and formatted, which tells a date (formatted "3/29/25") from a plain
-// number.
+// xlsxTable streams the rows of a workbook's first sheet that has any. Each row is read twice, from two
+// iterators over the same sheet kept in step: raw, which keeps an order id's digits exactly
+// (6295486857475, not 6.29549E+12) and a date as its serial number, and formatted, which tells a date
+// (shown "3/29/25 14:49") from a plain number.
 type xlsxTable struct {
-	file  *excelize.File
-	rows  *excelize.Rows
-	sheet string
-	num   int
+	file       *excelize.File
+	raw, shown *excelize.Rows
+	sheet      string
+	num        int
 }
 
 func openXLSX(r io.Reader) (table, error) {
@@ -35,12 +36,15 @@ func openXLSX(r io.Reader) (table, error) {
 		if rows.Next() {
 			// Re-open so the first row is not lost; Rows cannot rewind.
 			rows.Close()
-			rows, err = f.Rows(sheet)
+			t := &xlsxTable{file: f, sheet: sheet}
+			if t.raw, err = f.Rows(sheet); err == nil {
+				t.shown, err = f.Rows(sheet)
+			}
 			if err != nil {
 				f.Close()
 				return nil, fmt.Errorf("sheet %q cannot be read: %w", sheet, err)
 			}
-			return &xlsxTable{file: f, rows: rows, sheet: sheet}, nil
+			return t, nil
 		}
 		if err := rows.Error(); err != nil {
 			f.Close()
@@ -55,23 +59,24 @@ func openXLSX(r io.Reader) (table, error) {
 func (t *xlsxTable) describe() string { return fmt.Sprintf("Excel workbook, sheet %q", t.sheet) }
 
 func (t *xlsxTable) close() error {
-	t.rows.Close()
+	t.raw.Close()
+	t.shown.Close()
 	return t.file.Close()
 }
 
 func (t *xlsxTable) next() (Row, error) {
-	if !t.rows.Next() {
-		if err := t.rows.Error(); err != nil {
+	if !t.raw.Next() || !t.shown.Next() {
+		if err := errors.Join(t.raw.Error(), t.shown.Error()); err != nil {
 			return Row{}, fmt.Errorf("sheet %q, after row %d: %w", t.sheet, t.num, err)
 		}
 		return Row{}, io.EOF
 	}
 	t.num++
-	raw, err := t.rows.Columns(excelize.Options{RawCellValue: true})
+	raw, err := t.raw.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
 		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
 	}
-	shown, err := t.rows.Columns()
+	shown, err := t.shown.Columns()
 	if err != nil {
 		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
 	}
@@ -82,10 +87,12 @@ func (t *xlsxTable) next() (Row, error) {
 		}
 		row.Cells[i] = v
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || v == "" || i >= len(shown) || shown[i] == v {
+		if err != nil || v == "" || strings.ContainsAny(v, "eE") && i < len(shown) && shown[i] == v {
+			// Not a number, or text that merely reads like one in scientific notation, which the id
+			// checks must see as it is.
 			continue
 		}
-		if isDateText(shown[i]) {
+		if i < len(shown) && shown[i] != v && isDateText(shown[i]) {
 			if tm, err := excelize.ExcelDateToTime(f, false); err == nil {
 				// A date cell carries no time zone; the format's parser reads this as wall time.
 				if f == math.Trunc(f) {
@@ -96,6 +103,8 @@ func (t *xlsxTable) next() (Row, error) {
 				continue
 			}
 		}
+		// Text cells holding digits look the same here as number cells; both are marked, and id checks
+		// only distrust what a double cannot hold.
 		row.Numeric[i] = true
 		row.Cells[i] = exactNumber(v, f)
 	}
