@@ -195,6 +195,22 @@ type tx struct {
 	now   time.Time
 	hlc   HLC
 	stmts map[string]*sql.Stmt
+	known lookups
+	// importing names the file a bulk import is applying; its orders are audited by reference to it.
+	importing string
+}
+
+// lookups are answers a write keeps for its own length because it asks them over and over; whatever
+// changes one of them inside the write must forget it.
+type lookups struct {
+	skus    map[string]string // lower-case SKU → SKU as written, "" for none
+	allSKUs bool              // skus holds every SKU: a miss means there is none
+	aliases map[string]Alias  // channel + key → alias, zero for none
+	// aliasChannels are the channels whose aliases are all in aliases.
+	aliasChannels map[string]bool
+	kits          map[string][]KitComponent
+	stockAt       map[string]string          // SKU → location its sales are taken from
+	orders        map[string]map[string]bool // channel → external ids stored, loaded once by an import
 }
 
 // stmt prepares each statement once per transaction: an import runs the same few statements hundreds of

@@ -13,7 +13,9 @@ import (
 // itemsOf turns records into what an importer yields.
 func itemsOf(items ...ImportItem) iter.Seq[ImportItem] { return slices.Values(items) }
 
-func orderItem(row int, o Order) ImportItem { return ImportItem{FirstRow: row, LastRow: row, Order: &o} }
+func orderItem(row int, o Order) ImportItem {
+	return ImportItem{FirstRow: row, LastRow: row, Order: &o}
+}
 
 func importFile(name string) ImportFile {
 	return ImportFile{Name: name, Size: 123, SHA256: strings.Repeat("ab", 32), Format: "test-orders"}

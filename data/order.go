@@ -243,14 +243,13 @@ func (t *tx) resolveLine(ctx context.Context, channel string, l *OrderLine) erro
 		l.Pack = 1
 	}
 	if l.SKU != "" {
-		var sku string
-		err := t.QueryRowContext(ctx, `SELECT sku FROM variants WHERE sku = ?`, l.SKU).Scan(&sku)
-		if err == nil {
+		sku, err := t.variantSKU(ctx, l.SKU)
+		if err != nil {
+			return err
+		}
+		if sku != "" {
 			l.SKU = sku
 			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("match SKU %s: %w", l.SKU, err)
 		}
 		if l.ChannelSKU == "" {
 			l.ChannelSKU = l.SKU
@@ -261,29 +260,112 @@ func (t *tx) resolveLine(ctx context.Context, channel string, l *OrderLine) erro
 		if key == "" {
 			continue
 		}
-		var sku string
-		var pack int64
-		err := t.QueryRowContext(ctx, `SELECT sku, pack FROM sku_aliases WHERE channel = ? AND channel_key = ?`, channel, key).Scan(&sku, &pack)
-		if err == nil {
-			l.SKU, l.Pack = sku, pack
-			return nil
+		a, err := t.alias(ctx, channel, key)
+		if err != nil {
+			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("match %s item %q: %w", channel, key, err)
+		if a.SKU != "" {
+			l.SKU, l.Pack = a.SKU, a.Pack
+			return nil
 		}
 	}
 	if k := strings.TrimSpace(l.ChannelSKU); k != "" {
-		var sku string
-		err := t.QueryRowContext(ctx, `SELECT sku FROM variants WHERE sku = ?`, k).Scan(&sku)
-		if err == nil {
-			l.SKU = sku
-			return nil
+		sku, err := t.variantSKU(ctx, k)
+		if err != nil {
+			return err
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("match SKU %s: %w", k, err)
-		}
+		l.SKU = sku
 	}
 	return nil
+}
+
+// variantSKU is the SKU as the shop writes it for a SKU written in any case, or "" when there is none.
+// An import asks about the same few hundred SKUs tens of thousands of times, so answers are kept for
+// the transaction; addVariant forgets the one it adds.
+func (t *tx) variantSKU(ctx context.Context, sku string) (string, error) {
+	key := strings.ToLower(sku)
+	if t.importing != "" && t.known.skus == nil {
+		if err := t.loadSKUs(ctx); err != nil {
+			return "", err
+		}
+	}
+	if found, ok := t.known.skus[key]; ok || t.known.allSKUs {
+		return found, nil
+	}
+	var found string
+	err := t.QueryRowContext(ctx, `SELECT sku FROM variants WHERE sku = ?`, sku).Scan(&found)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("match SKU %s: %w", sku, err)
+	}
+	if t.known.skus == nil {
+		t.known.skus = map[string]string{}
+	}
+	t.known.skus[key] = found
+	return found, nil
+}
+
+// loadSKUs reads every SKU at once for an import, which asks about most of them.
+func (t *tx) loadSKUs(ctx context.Context) error {
+	rows, err := t.QueryContext(ctx, `SELECT sku FROM variants`)
+	if err != nil {
+		return fmt.Errorf("list SKUs: %w", err)
+	}
+	defer rows.Close()
+	t.known.skus = map[string]string{}
+	for rows.Next() {
+		var sku string
+		if err := rows.Scan(&sku); err != nil {
+			return fmt.Errorf("list SKUs: %w", err)
+		}
+		t.known.skus[strings.ToLower(sku)] = sku
+	}
+	t.known.allSKUs = true
+	return rows.Err()
+}
+
+// alias is the channel's alias for key, or a zero Alias; answers are kept for the transaction, and an
+// import reads the channel's aliases at once.
+func (t *tx) alias(ctx context.Context, channel, key string) (Alias, error) {
+	k := channel + "\x00" + strings.ToLower(key)
+	if a, ok := t.known.aliases[k]; ok {
+		return a, nil
+	}
+	if t.importing != "" && !t.known.aliasChannels[channel] {
+		rows, err := t.QueryContext(ctx, `SELECT channel_key, sku, pack FROM sku_aliases WHERE channel = ?`, channel)
+		if err != nil {
+			return Alias{}, fmt.Errorf("list %s aliases: %w", channel, err)
+		}
+		defer rows.Close()
+		if t.known.aliases == nil {
+			t.known.aliases = map[string]Alias{}
+		}
+		for rows.Next() {
+			var a Alias
+			var ck string
+			if err := rows.Scan(&ck, &a.SKU, &a.Pack); err != nil {
+				return Alias{}, fmt.Errorf("list %s aliases: %w", channel, err)
+			}
+			t.known.aliases[channel+"\x00"+strings.ToLower(ck)] = a
+		}
+		if err := rows.Err(); err != nil {
+			return Alias{}, fmt.Errorf("list %s aliases: %w", channel, err)
+		}
+		if t.known.aliasChannels == nil {
+			t.known.aliasChannels = map[string]bool{}
+		}
+		t.known.aliasChannels[channel] = true
+		return t.known.aliases[k], nil
+	}
+	var a Alias
+	err := t.QueryRowContext(ctx, `SELECT sku, pack FROM sku_aliases WHERE channel = ? AND channel_key = ?`, channel, key).Scan(&a.SKU, &a.Pack)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return Alias{}, fmt.Errorf("match %s item %q: %w", channel, key, err)
+	}
+	if t.known.aliases == nil {
+		t.known.aliases = map[string]Alias{}
+	}
+	t.known.aliases[k] = a
+	return a, nil
 }
 
 func (t *tx) applyOrder(ctx context.Context, o *Order) (outcome string, unmatched int, err error) {
@@ -295,7 +377,15 @@ func (t *tx) applyOrder(ctx context.Context, o *Order) (outcome string, unmatche
 			unmatched++
 		}
 	}
-	existing, err := t.s.orderByKey(ctx, t, o.Channel, o.ExternalID)
+	var existing Order
+	known, err := t.orderKnown(ctx, o.Channel, o.ExternalID)
+	if err != nil {
+		return "", 0, err
+	}
+	err = errorf(ErrNotFound, "there is no such order")
+	if known {
+		existing, err = t.s.orderByKey(ctx, t, o.Channel, o.ExternalID)
+	}
 	if errors.Is(err, ErrNotFound) {
 		if err := t.insertOrder(ctx, o); err != nil {
 			return "", 0, err
@@ -342,11 +432,24 @@ func mergeOrder(old, in Order) Order {
 	}
 	keepText(&m.CustomerName, old.CustomerName)
 	keepText(&m.CustomerEmail, old.CustomerEmail)
-	if m.ShipTo == (Address{}) {
+	// An address without a street is only part of one (Amazon's All Orders report gives the city).
+	if m.ShipTo == (Address{}) || m.ShipTo.Line1 == "" && old.ShipTo.Line1 != "" {
 		m.ShipTo = old.ShipTo
 	}
 	if in.Subtotal == 0 && in.Shipping == 0 && in.Tax == 0 && in.Discount == 0 && in.Total == 0 {
+		// A source without money (Amazon's Unshipped report) keeps the amounts, their currency and the
+		// lines' prices another source gave.
 		m.Subtotal, m.Shipping, m.Tax, m.Discount, m.Total = old.Subtotal, old.Shipping, old.Tax, old.Discount, old.Total
+		if old.Currency != "" {
+			m.Currency = old.Currency
+		}
+		m.Lines = append([]OrderLine(nil), in.Lines...)
+		for i := range m.Lines {
+			if i < len(old.Lines) && m.Lines[i].UnitPrice == 0 && m.Lines[i].SKU == old.Lines[i].SKU && m.Lines[i].ChannelSKU == old.Lines[i].ChannelSKU &&
+				m.Lines[i].Name == old.Lines[i].Name && m.Lines[i].Quantity == old.Lines[i].Quantity {
+				m.Lines[i].UnitPrice = old.Lines[i].UnitPrice
+			}
+		}
 	}
 	if len(in.Lines) == 0 || old.Status.Shipped() && len(old.Lines) > 0 {
 		m.Lines = old.Lines
@@ -407,6 +510,48 @@ func offsetOf(t time.Time) any {
 	return off
 }
 
+// orderKnown reports whether the store has the order. An import loads the channel's order ids once
+// instead of asking for each of its orders, most of which are new; other writes just ask.
+func (t *tx) orderKnown(ctx context.Context, channel, externalID string) (bool, error) {
+	if t.importing == "" {
+		return true, nil
+	}
+	ids, ok := t.known.orders[channel]
+	if !ok {
+		rows, err := t.QueryContext(ctx, `SELECT external_id FROM orders WHERE channel = ?`, channel)
+		if err != nil {
+			return false, fmt.Errorf("list %s orders: %w", channel, err)
+		}
+		defer rows.Close()
+		ids = map[string]bool{}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return false, fmt.Errorf("list %s orders: %w", channel, err)
+			}
+			ids[id] = true
+		}
+		if err := rows.Err(); err != nil {
+			return false, fmt.Errorf("list %s orders: %w", channel, err)
+		}
+		if t.known.orders == nil {
+			t.known.orders = map[string]map[string]bool{}
+		}
+		t.known.orders[channel] = ids
+	}
+	return ids[externalID], nil
+}
+
+// importedOrder is what the audit log keeps of an order an import created: the import log has the file,
+// and the order itself is in the store, so repeating it whole would double an import's writes.
+type importedOrder struct {
+	Import   string `json:"import"`
+	Status   Status `json:"status"`
+	Currency string `json:"currency"`
+	Total    int64  `json:"total"`
+	Lines    int    `json:"lines"`
+}
+
 func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	now := t.nowText()
 	res, err := t.ExecContext(ctx, `INSERT INTO orders(channel, external_id, status, placed_at, placed_offset, paid_at, ship_by, shipped_at,
@@ -428,6 +573,13 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	}
 	if err := t.addHistory(ctx, o.ID, o.Status); err != nil {
 		return err
+	}
+	if t.known.orders[o.Channel] != nil {
+		t.known.orders[o.Channel][o.ExternalID] = true
+	}
+	if t.importing != "" {
+		return t.audit(ctx, "create", "order", orderKey(o.Channel, o.ExternalID), nil,
+			importedOrder{Import: t.importing, Status: o.Status, Currency: o.Currency, Total: o.Total, Lines: len(o.Lines)})
 	}
 	return t.audit(ctx, "create", "order", orderKey(o.Channel, o.ExternalID), nil, o)
 }
@@ -514,43 +666,26 @@ func (t *tx) applySaleMovements(ctx context.Context, o *Order) error {
 		if l.SKU == "" {
 			continue
 		}
-		rows, err := t.QueryContext(ctx, `SELECT component_sku, quantity FROM kit_components WHERE kit_sku = ?`, l.SKU)
+		parts, err := t.kitParts(ctx, l.SKU)
 		if err != nil {
-			return fmt.Errorf("expand kit %s: %w", l.SKU, err)
-		}
-		type part struct {
-			sku string
-			per int64
-		}
-		var parts []part
-		for rows.Next() {
-			var p part
-			if err := rows.Scan(&p.sku, &p.per); err != nil {
-				rows.Close()
-				return fmt.Errorf("expand kit %s: %w", l.SKU, err)
-			}
-			parts = append(parts, p)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("expand kit %s: %w", l.SKU, err)
+			return err
 		}
 		isKit := len(parts) > 0
 		if !isKit {
-			parts = []part{{l.SKU, 1}}
+			parts = []KitComponent{{SKU: l.SKU, Quantity: 1}}
 		}
 		for _, p := range parts {
-			loc, err := t.stockLocation(ctx, p.sku)
+			loc, err := t.stockLocation(ctx, p.SKU)
 			if err != nil {
 				return err
 			}
 			component := ""
 			if isKit {
-				component = p.sku
+				component = p.SKU
 			}
 			m := Movement{
 				ID:  orderMovementID("sale", o.Channel, o.ExternalID, l.LineNo, component),
-				SKU: p.sku, LocationID: loc, Quantity: -l.Quantity * l.Pack * p.per, Reason: ReasonSale,
+				SKU: p.SKU, LocationID: loc, Quantity: -l.Quantity * l.Pack * p.Quantity, Reason: ReasonSale,
 				RefType: "order", RefID: orderKey(o.Channel, o.ExternalID),
 			}
 			if _, err := t.insertMovement(ctx, m); err != nil {
@@ -563,14 +698,53 @@ func (t *tx) applySaleMovements(ctx context.Context, o *Order) error {
 
 // stockLocation is where a SKU's sales are taken from: its own location, else the default.
 func (t *tx) stockLocation(ctx context.Context, sku string) (string, error) {
+	if loc, ok := t.known.stockAt[sku]; ok {
+		return loc, nil
+	}
 	var loc sql.NullString
 	if err := t.QueryRowContext(ctx, `SELECT location_id FROM variants WHERE sku = ?`, sku).Scan(&loc); err != nil {
 		return "", fmt.Errorf("find location of %s: %w", sku, err)
 	}
-	if loc.Valid && loc.String != "" {
-		return loc.String, nil
+	id := loc.String
+	if !loc.Valid || id == "" {
+		var err error
+		if id, err = t.defaultLocation(ctx); err != nil {
+			return "", err
+		}
 	}
-	return t.defaultLocation(ctx)
+	if t.known.stockAt == nil {
+		t.known.stockAt = map[string]string{}
+	}
+	t.known.stockAt[sku] = id
+	return id, nil
+}
+
+// kitParts lists what selling one of sku moves; none when it is not a kit. Kept for the write.
+func (t *tx) kitParts(ctx context.Context, sku string) ([]KitComponent, error) {
+	if parts, ok := t.known.kits[sku]; ok {
+		return parts, nil
+	}
+	rows, err := t.QueryContext(ctx, `SELECT component_sku, quantity FROM kit_components WHERE kit_sku = ?`, sku)
+	if err != nil {
+		return nil, fmt.Errorf("expand kit %s: %w", sku, err)
+	}
+	defer rows.Close()
+	var parts []KitComponent
+	for rows.Next() {
+		var p KitComponent
+		if err := rows.Scan(&p.SKU, &p.Quantity); err != nil {
+			return nil, fmt.Errorf("expand kit %s: %w", sku, err)
+		}
+		parts = append(parts, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("expand kit %s: %w", sku, err)
+	}
+	if t.known.kits == nil {
+		t.known.kits = map[string][]KitComponent{}
+	}
+	t.known.kits[sku] = parts
+	return parts, nil
 }
 
 // SetOrderStatus moves an order forward. Shipping it turns its reserved stock into sale movements, once.

@@ -178,6 +178,11 @@ func (t *tx) addVariant(ctx context.Context, n NewVariant) error {
 	if err != nil {
 		return fmt.Errorf("add SKU %s: %w", n.SKU, err)
 	}
+	if t.known.allSKUs {
+		t.known.skus[strings.ToLower(n.SKU)] = n.SKU
+	} else {
+		delete(t.known.skus, strings.ToLower(n.SKU))
+	}
 	if err := t.setBarcodes(ctx, n.SKU, n.Barcodes); err != nil {
 		return err
 	}
@@ -240,6 +245,10 @@ func (s *Store) UpdateVariant(ctx context.Context, sku string, u VariantUpdate) 
 	return s.Variant(ctx, sku)
 }
 
+func sameCost(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
+}
+
 // updateVariant applies u inside a write and reports whether anything changed; an update that changes
 // nothing writes nothing, so re-importing a product file leaves no trace.
 func (t *tx) updateVariant(ctx context.Context, sku string, u VariantUpdate) (bool, error) {
@@ -289,7 +298,7 @@ func (t *tx) updateVariant(ctx context.Context, sku string, u VariantUpdate) (bo
 		barcodesChanged = !slices.Equal(before.Barcodes, after.Barcodes)
 	}
 	if !barcodesChanged && after.ProductName == before.ProductName && after.Title == before.Title && after.Price == before.Price &&
-		*after.Cost == *before.Cost && after.Currency == before.Currency && after.Bin == before.Bin && after.Active == before.Active {
+		sameCost(after.Cost, before.Cost) && after.Currency == before.Currency && after.Bin == before.Bin && after.Active == before.Active {
 		return false, nil
 	}
 	if barcodesChanged {
@@ -303,9 +312,14 @@ func (t *tx) updateVariant(ctx context.Context, sku string, u VariantUpdate) (bo
 			return false, fmt.Errorf("rename product of %s: %w", sku, err)
 		}
 	}
-	if _, err := t.ExecContext(ctx, `UPDATE variants SET title = ?, price = ?, cost = ?, currency = ?, bin = ?, active = ?,
+	// Cost is nil for a user who may not see costs; COALESCE keeps the stored one then.
+	var cost any
+	if after.Cost != nil {
+		cost = *after.Cost
+	}
+	if _, err := t.ExecContext(ctx, `UPDATE variants SET title = ?, price = ?, cost = COALESCE(?, cost), currency = ?, bin = ?, active = ?,
 		updated_at = ?, hlc = ?, device_id = ? WHERE sku = ?`,
-		after.Title, after.Price, *after.Cost, after.Currency, after.Bin, after.Active,
+		after.Title, after.Price, cost, after.Currency, after.Bin, after.Active,
 		t.nowText(), t.hlc, t.s.device, before.SKU); err != nil {
 		return false, fmt.Errorf("update %s: %w", sku, err)
 	}

@@ -88,6 +88,7 @@ func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 			a.Channel, a.ChannelKey, a.SKU, a.Pack, t.hlc, t.s.device); err != nil {
 			return fmt.Errorf("set alias %s: %w", a.ChannelKey, err)
 		}
+		t.known.aliases, t.known.aliasChannels = nil, nil
 		if err := t.audit(ctx, "set", "alias", a.Channel+":"+a.ChannelKey, nil, a); err != nil {
 			return err
 		}

@@ -100,7 +100,8 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 	if len(args) == 0 {
 		return usagef("name at least one file to import")
 	}
-	store, err := r.open(ctx, existing)
+	// Importing its marketplace exports is how a shop starts, so the database may be new.
+	store, err := r.open(ctx, create)
 	if err != nil {
 		return err
 	}
