@@ -303,6 +303,14 @@ func (t *tx) importProduct(ctx context.Context, p ProductRecord) (string, error)
 		if n.ProductName == "" {
 			n.ProductName = p.SKU
 		}
+		// Variants of one product come as rows of their own; the ones named alike belong together
+		// ("Linen apron" in Sage and in Rust), so a new SKU joins the product of that name.
+		var productID string
+		err := t.QueryRowContext(ctx, `SELECT id FROM products WHERE name = ? ORDER BY rowid LIMIT 1`, n.ProductName).Scan(&productID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("find product %q: %w", n.ProductName, err)
+		}
+		n.ProductID = productID
 		if n.Currency == "" {
 			n.Currency = t.shopCurrency(ctx)
 		}
@@ -332,7 +340,8 @@ func (t *tx) importProduct(ctx context.Context, p ProductRecord) (string, error)
 	if name := strings.TrimSpace(p.ProductName); name != "" {
 		u.ProductName = &name
 	}
-	if title := strings.TrimSpace(p.Title); title != "" || p.ProductName != "" {
+	// An empty title is no title in the file, not an instruction to clear the one the owner set.
+	if title := strings.TrimSpace(p.Title); title != "" {
 		u.Title = &title
 	}
 	if c := strings.TrimSpace(p.Currency); c != "" {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,7 +301,7 @@ func parseAmount(s, currency string, decimalComma bool) (int64, string, error) {
 			stated, s = code, strings.TrimSpace(s[:len(s)-3])
 		}
 	}
-	if stated == "USD" && currency != "" && currency != "USD" && strings.Contains(in, "$") && !strings.Contains(in, "US") {
+	if stated == "USD" && dollars[currency] && strings.Contains(in, "$") && !strings.Contains(in, "US") {
 		// A bare $ is the shop's own dollar in Canada or Australia.
 		stated = currency
 	}
@@ -425,6 +426,9 @@ func plainAmount(s, currency string) (int64, bool) {
 	return v, true
 }
 
+// dollars are the currencies whose own exports write a bare $.
+var dollars = map[string]bool{"CAD": true, "AUD": true, "NZD": true, "SGD": true, "HKD": true, "MXN": true, "TWD": true}
+
 func isUpperCode(s string) bool {
 	if len(s) != 3 {
 		return false
@@ -466,13 +470,31 @@ func (r *rowReader) date(loc *time.Location, layouts []string, names ...string) 
 	}
 	t, ok := parseDate(s, loc, layouts)
 	if !ok {
-		want := "one of " + strings.Join(layouts, ", ")
-		if len(layouts) == 1 {
-			want = layouts[0]
-		}
-		r.errorf(i, raw, "is not a date written as %s", want)
+		r.errorf(i, raw, "is not a date like %s", dateExamples(layouts))
 	}
 	return t
+}
+
+// dateExamples shows people the layouts a source writes dates in, as the source would write one day
+// (the 29th, so day and month cannot be mixed up), rather than as Go's layout strings.
+func dateExamples(layouts []string) string {
+	day := time.Date(2025, 3, 29, 14, 49, 50, 0, time.FixedZone("", -7*3600))
+	var seen []string
+	for _, l := range layouts {
+		if ex := day.Format(l); !slices.Contains(seen, ex) {
+			seen = append(seen, ex)
+		}
+		if len(seen) == 3 {
+			break
+		}
+	}
+	switch len(seen) {
+	case 0:
+		return "the source writes them"
+	case 1:
+		return seen[0]
+	}
+	return strings.Join(seen[:len(seen)-1], ", ") + " or " + seen[len(seen)-1]
 }
 
 // requiredDate is a date that must be there.

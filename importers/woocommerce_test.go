@@ -218,7 +218,7 @@ func TestWooOrders_Bad(t *testing.T) {
 	want := []string{
 		`row 2, Order ID: this product row has no order number and no order above it to belong to`,
 		`row 3, Order Status "Abgeschlossen": is not a WooCommerce order status Backroom knows (pending payment, on hold, processing, completed, cancelled, refunded, failed)`,
-		`row 4, Order Date "30/10/2026": is not a date written as one of 2006-01-02 15:04:05, 2006-01-02 15:04, January 2, 2006 15:04, January 2, 2006 3:04 pm, January 2, 2006`,
+		`row 4, Order Date "30/10/2026": is not a date like 2025-03-29 14:49:50, 2025-03-29 14:49 or March 29, 2025 14:49`,
 		`row 4, Quantity "0": the quantity must be at least 1`,
 	}
 	if got := problems(collect(t, openFixture(t, "woo_orders_bad.csv"))); !reflect.DeepEqual(got, want) {
