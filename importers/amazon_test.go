@@ -250,7 +250,7 @@ func TestAmazonOrders_ExcelDamaged(t *testing.T) {
 func TestAmazonOrders_BadFile(t *testing.T) {
 	items := collect(t, openFixture(t, "amazon_all_orders_bad.txt"))
 	want := []string{
-		`row 3, purchase-date "02/08/2025 18:30": is not a date like 2025-03-29T14:49:50-07:00 or 2025-03-29T14:49:50`,
+		`row 3, purchase-date "02/08/2025 18:30": a spreadsheet program rewrote this date in its own format (the export writes it like 2025-03-29T14:49:50-07:00 or 2025-03-29T14:49:50), so its day, month or time zone cannot be trusted; export the file again and import it without saving it in Excel`,
 		`row 3, quantity "two": the quantity is not a whole number`,
 	}
 	if got := problems(items); strings.Join(got, "\n") != strings.Join(want, "\n") {

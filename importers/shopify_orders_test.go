@@ -148,7 +148,7 @@ func TestShopifyOrders_RowErrors(t *testing.T) {
 	)
 	got := problems(collect(t, openBytes(t, "orders_export.csv", bad)))
 	want := []string{
-		`row 3, Created at "01/05/2025": is not a date like 2025-03-29 14:49:50 -0700`,
+		`row 3, Created at "01/05/2025": a spreadsheet program rewrote this date in its own format (the export writes it like 2025-03-29 14:49:50 -0700), so its day, month or time zone cannot be trusted; export the file again and import it without saving it in Excel`,
 		`row 3, Total "twelve": is not an amount of money`,
 		`row 3, Lineitem quantity "two": the quantity is not a whole number`,
 		`row 4, Name "#2003": only item rows of this order are in the file; its first row, with the totals and status, is missing`,

@@ -470,10 +470,21 @@ func (r *rowReader) date(loc *time.Location, layouts []string, names ...string) 
 	}
 	t, ok := parseDate(s, loc, layouts)
 	if !ok {
+		if _, excel := parseDate(s, loc, spreadsheetLayouts); excel {
+			r.errorf(i, raw, "a spreadsheet program rewrote this date in its own format (the export writes it like %s), "+
+				"so its day, month or time zone cannot be trusted; export the file again and import it without saving it in Excel",
+				dateExamples(layouts))
+			return time.Time{}
+		}
 		r.errorf(i, raw, "is not a date like %s", dateExamples(layouts))
 	}
 	return t
 }
+
+// spreadsheetLayouts are how Excel and LibreOffice show a date cell after they have parsed a text date:
+// in the computer's locale, without seconds or offset.
+var spreadsheetLayouts = []string{"1/2/2006 15:04", "1/2/2006 3:04 PM", "1/2/06 15:04", "1/2/06",
+	"1/2/2006", "2.1.2006 15:04", "2.1.2006", "02.01.2006 15:04", "02.01.2006", "2006/01/02 15:04"}
 
 // dateExamples shows people the layouts a source writes dates in, as the source would write one day
 // (the 29th, so day and month cannot be mixed up), rather than as Go's layout strings.
