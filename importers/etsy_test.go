@@ -3,8 +3,6 @@ package importers
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,16 +14,6 @@ import (
 )
 
 func etsyDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
-
-// etsyFixtureBytes reads testdata/imports/<name>.
-func etsyFixtureBytes(tb testing.TB, name string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "imports", name))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return b
-}
 
 // byID indexes orders by their Etsy order number.
 func byID(os []data.Order) map[string]data.Order {
@@ -290,7 +278,7 @@ func TestEtsyOrderItems_ScientificOrderIDAndBadCells(t *testing.T) {
 		{"price", ",2,3.30,", ",2,3.3.0,", `row 2, Price "3.3.0": is not an amount of money`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			b := etsyFixtureBytes(t, "etsy_order_items.csv")
+			b := readFixture(t, "etsy_order_items.csv")
 			lines := strings.SplitN(string(b), "\n", 3)
 			lines[1] = strings.Replace(lines[1], tc.from, tc.to, 1)
 			items := collect(t, openBytes(t, "EtsySoldOrderItems2021.csv", []byte(strings.Join(lines, "\n"))))
@@ -310,7 +298,7 @@ func TestEtsyOrderItems_ScientificOrderIDAndBadCells(t *testing.T) {
 }
 
 func TestEtsyOrderItems_ItemTotalDisagrees(t *testing.T) {
-	b := etsyFixtureBytes(t, "etsy_order_items.csv")
+	b := readFixture(t, "etsy_order_items.csv")
 	b = bytes.Replace(b, []byte(",0,0,6.6,USD,"), []byte(",0,0,6.9,USD,"), 1)
 	items := collect(t, openBytes(t, "EtsySoldOrderItems2021.csv", b))
 	w := warnings(t, items)
@@ -412,7 +400,7 @@ func TestEtsyJoin_ItemsAndOrders(t *testing.T) {
 func TestEtsyOrderItems_LaterExportShips(t *testing.T) {
 	s := testStore(t)
 	importBoth(t, s, "etsy_order_items.csv")
-	later := bytes.ReplaceAll(etsyFixtureBytes(t, "etsy_order_items.csv"), []byte(",10/04/2025,,"), []byte(",10/04/2025,10/08/2025,"))
+	later := bytes.ReplaceAll(readFixture(t, "etsy_order_items.csv"), []byte(",10/04/2025,,"), []byte(",10/04/2025,10/08/2025,"))
 	res := importInto(t, s, openBytes(t, "EtsySoldOrderItems2025.csv", later), data.ImportOptions{})
 	if res.OrdersUpdated != 1 || res.OrdersUnchanged != 4 || res.OrdersNew != 0 {
 		t.Errorf("later export: %+v", res)
@@ -575,7 +563,7 @@ func TestEtsyListings_Italian(t *testing.T) {
 }
 
 func TestEtsyListings_BadQuantity(t *testing.T) {
-	b := bytes.Replace(etsyFixtureBytes(t, "etsy_listings_it.csv"), []byte(",EUR,2,"), []byte(",EUR,-2,"), 1)
+	b := bytes.Replace(readFixture(t, "etsy_listings_it.csv"), []byte(",EUR,2,"), []byte(",EUR,-2,"), 1)
 	got := problems(collect(t, openBytes(t, "EtsyListingsDownload.csv", b)))
 	want := []string{`row 3, QUANTITÀ "-2": the quantity is not a whole number of 0 or more`}
 	if !slices.Equal(got, want) {
@@ -585,7 +573,7 @@ func TestEtsyListings_BadQuantity(t *testing.T) {
 
 func etsyFuzz(f *testing.F, fixtures ...string) {
 	for _, name := range fixtures {
-		f.Add(etsyFixtureBytes(f, name))
+		f.Add(readFixture(f, name))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		file, err := Open(bytes.NewReader(b), "fuzz.csv", Options{})
@@ -612,7 +600,7 @@ func FuzzEtsyListings(f *testing.F) {
 
 // Without a ship-to name the buyer's display name stands in, without the username.
 func TestEtsyOrderItems_BuyerWhenNoShipName(t *testing.T) {
-	b := bytes.ReplaceAll(etsyFixtureBytes(t, "etsy_order_items.csv"), []byte(`"Jane Example","1 Example Street"`), []byte(`,"1 Example Street"`))
+	b := bytes.ReplaceAll(readFixture(t, "etsy_order_items.csv"), []byte(`"Jane Example","1 Example Street"`), []byte(`,"1 Example Street"`))
 	o := orders(t, collect(t, openBytes(t, "EtsySoldOrderItems2021.csv", b)))[0]
 	if o.CustomerName != "Jane Example" || o.ShipTo.Name != "" || o.ShipTo.Line1 != "1 Example Street" {
 		t.Errorf("order = %+v", o)
@@ -620,7 +608,7 @@ func TestEtsyOrderItems_BuyerWhenNoShipName(t *testing.T) {
 }
 
 func TestEtsyOrders_OrderTwice(t *testing.T) {
-	b := etsyFixtureBytes(t, "etsy_orders.csv")
+	b := readFixture(t, "etsy_orders.csv")
 	first := strings.SplitN(string(b), "\n", 3)[1]
 	b = append(b, []byte(first+"\n")...)
 	want := []string{`row 8, Order ID "2294291871": order 2294291871 is in the file twice, on rows 2 and 8`}

@@ -133,3 +133,21 @@ func readFixture(tb testing.TB, name string) []byte {
 	}
 	return b
 }
+
+// importTwice imports a fixture into s, checks it went in whole, imports it again and checks the second
+// time changed nothing: no order, product or stock count new or updated. It returns the first result.
+func importTwice(tb testing.TB, s *data.Store, fixture string) data.ImportResult {
+	tb.Helper()
+	first := importInto(tb, s, openFixture(tb, fixture), data.ImportOptions{})
+	if !first.Committed || len(first.Errors) != 0 {
+		tb.Fatalf("first import of %s: %+v", fixture, first)
+	}
+	again := importInto(tb, s, openFixture(tb, fixture), data.ImportOptions{})
+	orders := first.OrdersNew + first.OrdersUpdated + first.OrdersUnchanged
+	products := first.ProductsNew + first.ProductsUpdated + first.ProductsUnchanged
+	if again.OrdersUnchanged != orders || again.OrdersNew+again.OrdersUpdated != 0 || again.ProductsUnchanged != products ||
+		again.ProductsNew+again.ProductsUpdated != 0 || again.StockCounted != 0 {
+		tb.Fatalf("second import of %s changed something: %+v", fixture, again)
+	}
+	return first
+}
