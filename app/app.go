@@ -105,6 +105,7 @@ func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
 	a.win.SetIcon(assets.Icon())
 	a.win.Resize(fyne.NewSize(1200, 780))
 	a.win.SetMaster()
+	a.win.SetOnDropped(a.onDropped) // spreadsheets dropped anywhere go to Imports
 	a.win.SetCloseIntercept(func() {
 		a.bg.stop()
 		a.win.Close()
@@ -288,6 +289,13 @@ func (a *App) showOrders(f data.OrderFilter) {
 func (a *App) showSKU(sku string) {
 	if sc, ok := a.show(sectionInventory).(*inventoryScreen); ok {
 		sc.showSKU(sku)
+	}
+}
+
+// showUnmatched opens the queue of order lines that match none of the shop's SKUs.
+func (a *App) showUnmatched() {
+	if sc, ok := a.show(sectionImports).(*importsScreen); ok {
+		sc.tabs.Select(sc.unmatchedTab)
 	}
 }
 

@@ -77,7 +77,7 @@ func newDashboardScreen(a *App) *dashboardScreen {
 	sc.outOfStock = newFigureTile("Out of stock", "nothing left to sell", true, func() { a.show(sectionInventory) })
 	var openImports func()
 	if a.canShow(sectionImports) {
-		openImports = func() { a.show(sectionImports) }
+		openImports = a.showUnmatched
 	}
 	sc.unmatched = newFigureTile("Unmatched order lines", "items that match none of your SKUs", true, openImports)
 

@@ -16,12 +16,68 @@ import (
 	"github.com/backroom-app/backroom/data"
 )
 
-// importsScreen is where outside data comes in. Today that is the queue of order lines whose item
-// matched none of the shop's SKUs: mapping one teaches Backroom the channel's name for it, fixes every
-// waiting line with that name and deducts stock for orders that already shipped.
+// importsScreen is where outside data comes in: marketplace spreadsheets dropped on the window or
+// chosen in a file dialog, previewed, checked and imported with a result and every problem listed; the
+// queue of order lines whose item matched none of the shop's SKUs, where mapping one teaches Backroom the
+// channel's name for it; the aliases learnt so far; and the log of every import.
 type importsScreen struct {
 	a *App
 
+	tabs         *container.AppTabs
+	importTab    *container.TabItem
+	unmatchedTab *container.TabItem
+	aliasesTab   *container.TabItem
+	historyTab   *container.TabItem
+
+	// The Import tab: the queue of files and the one on display (import_file.go).
+	jobs  []*importJob
+	shown *importJob
+	batch bool // Import all is going through the queue
+
+	choose        *widget.Button
+	note          *widget.Label
+	queue         *widget.List
+	queueBox      *fyne.Container
+	empty         fyne.CanvasObject
+	tabTop        *fyne.Container
+	tabBody       *fyne.Container
+	filePanel     *fyne.Container
+	fileTop       *fyne.Container
+	fileName      *widget.Label
+	fileMeta      *widget.RichText
+	notice        *widget.Label
+	format        *widget.Label
+	holds         *widget.Label
+	mapButton     *widget.Button
+	check         *widget.Button
+	importButton  *widget.Button
+	importAll     *widget.Button
+	progressBox   *fyne.Container
+	progress      *widget.ProgressBar
+	progressLabel *widget.Label
+	progressBytes *widget.Label
+	cancel        *widget.Button
+	summary       *widget.Label
+	skip          *widget.Button
+	split         *container.Split
+	previewBox    *fyne.Container
+	previewTitle  *widget.Label
+	preview       *previewTable
+	problemsBox   *fyne.Container
+	problemsTitle *widget.Label
+	problems      *pagedTable[problemRow]
+
+	// The column-mapping dialog of an unknown layout (import_mapping.go), kept for tests.
+	mapping *mappingDialog
+
+	// The History tab (import_history.go).
+	history         *pagedTable[data.ImportLogEntry]
+	historyProblems *pagedTable[problemRow]
+	historyTitle    *widget.Label
+	historyBox      *fyne.Container
+	historySplit    *container.Split
+
+	// The Unmatched SKUs and Aliases tabs.
 	unmatched *pagedTable[data.UnmatchedLine]
 	aliases   *pagedTable[data.Alias]
 	chosen    *data.UnmatchedLine
@@ -80,25 +136,28 @@ func newImportsScreen(a *App) *importsScreen {
 	sc.message = widget.NewLabel("")
 	sc.message.Importance = widget.SuccessImportance
 	sc.message.Hide()
+	sc.newImportTab()
+	sc.newHistoryTab()
 	return sc
 }
 
 func (sc *importsScreen) view() fyne.CanvasObject {
 	header := screenHeader("Imports",
-		"Coming to this section: importing orders and stock from marketplace spreadsheets, the exports of "+
-			"Shopify, Etsy, Amazon, eBay, WooCommerce and TikTok Shop, as CSV, TSV or Excel (.xlsx) files. "+
-			"Re-importing a file will never count an order twice.")
+		"Bring in orders, products and stock counts from marketplace spreadsheets. Importing a file twice never counts an order twice.")
 	queueHead := container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(sc.openOrder, sc.mapSKU)),
 		sectionHeading("Unmatched order lines",
 			"Items a channel sold under a SKU or name Backroom does not know. They reserve no stock until mapped; choose one, then map it."))
 	queue := container.NewBorder(container.NewVBox(queueHead, sc.message), nil, nil, nil, sc.unmatched.view())
 	aliases := container.NewBorder(
-		container.NewVBox(widget.NewSeparator(), sectionHeading("SKU aliases",
-			"What each channel calls your SKUs. New orders with these names match automatically; choose one to see the SKU.")),
+		sectionHeading("SKU aliases",
+			"What each channel calls your SKUs. New orders with these names match automatically; choose one to see the SKU."),
 		nil, nil, nil, sc.aliases.view())
-	split := container.NewVSplit(queue, aliases)
-	split.Offset = 0.55
-	return container.NewPadded(container.NewBorder(header, nil, nil, nil, split))
+	sc.importTab = container.NewTabItemWithIcon("Import files", theme.DownloadIcon(), container.NewPadded(sc.importView()))
+	sc.unmatchedTab = container.NewTabItemWithIcon("Unmatched SKUs", theme.QuestionIcon(), container.NewPadded(queue))
+	sc.aliasesTab = container.NewTabItemWithIcon("Aliases", theme.ContentCopyIcon(), container.NewPadded(aliases))
+	sc.historyTab = container.NewTabItemWithIcon("History", theme.HistoryIcon(), container.NewPadded(sc.historyView()))
+	sc.tabs = container.NewAppTabs(sc.importTab, sc.unmatchedTab, sc.aliasesTab, sc.historyTab)
+	return container.NewPadded(container.NewBorder(header, nil, nil, nil, sc.tabs))
 }
 
 func (sc *importsScreen) refresh() {
@@ -108,6 +167,8 @@ func (sc *importsScreen) refresh() {
 		count: func(ctx context.Context) (int, error) {
 			var err error
 			lines, err = store.UnmatchedLines(ctx, 0)
+			n := len(lines)
+			fyne.Do(func() { sc.setUnmatchedCount(n) })
 			return len(lines), err
 		},
 		page: func(_ context.Context, q pageQuery) ([]data.UnmatchedLine, error) {
@@ -129,6 +190,48 @@ func (sc *importsScreen) refresh() {
 	sc.openOrder.Disable()
 	sc.mapSKU.Disable()
 	sc.unmatched.markSelected("")
+	sc.refreshHistory()
+}
+
+// setUnmatchedCount puts the number of waiting lines on the tab, so they are noticed from the Import tab.
+func (sc *importsScreen) setUnmatchedCount(n int) {
+	title := "Unmatched SKUs"
+	if n > 0 {
+		title = fmt.Sprintf("Unmatched SKUs (%s)", groupDigits(int64(n)))
+	}
+	if sc.unmatchedTab != nil && sc.unmatchedTab.Text != title {
+		sc.unmatchedTab.Text = title
+		sc.tabs.Refresh()
+	}
+}
+
+// holds reports whether o is inside the container tree c.
+func holds(c, o fyne.CanvasObject) bool {
+	if c == o {
+		return true
+	}
+	if box, ok := c.(*fyne.Container); ok {
+		for _, child := range box.Objects {
+			if holds(child, o) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// onDropped takes files dropped anywhere on the window to the Imports screen.
+func (a *App) onDropped(_ fyne.Position, uris []fyne.URI) {
+	if a.content == nil || len(uris) == 0 || !holds(a.win.Content(), a.content) {
+		return // the welcome or sign-in screen: nobody to import as yet
+	}
+	if !a.canShow(sectionImports) {
+		dialog.ShowInformation("Import files", "Only the shop's owner can import files.", a.win)
+		return
+	}
+	if sc, ok := a.show(sectionImports).(*importsScreen); ok {
+		sc.addURIs(uris)
+	}
 }
 
 func (sc *importsScreen) onOpenOrder() {

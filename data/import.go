@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 	"strings"
 	"time"
@@ -147,7 +148,7 @@ func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[Impo
 	if err := s.require(PermImport); err != nil {
 		return res, err
 	}
-	seen := map[string]int{} // order key → first row, to spot an order whose rows are split up
+	seen := newOrderKeys() // order key → first row, to spot an order whose rows are split up
 	// Statements run without ctx's cancel: go-sqlite3 watches a cancellable context with a goroutine per
 	// statement, which was a fifth of an import's time. The loop checks ctx between records instead, so
 	// a cancel still stops the import within one record and rolls it back.
@@ -190,6 +191,11 @@ func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[Impo
 	if errors.Is(err, errRollback) {
 		err = nil
 	}
+	if err != nil && ctx.Err() != nil {
+		// database/sql rolls the write back itself when ctx ends, and the statement that met it may
+		// report that instead of the cancel.
+		err = ctx.Err()
+	}
 	if err != nil {
 		return ImportResult{Errors: res.Errors, Warnings: res.Warnings}, err
 	}
@@ -212,9 +218,27 @@ func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[Impo
 	return res, nil
 }
 
+// orderKeys remembers the orders a file has had by a 128-bit hash of (channel, order id), not the key
+// itself: a 1,000,000-line file has over half a million orders, and a fixed-size key keeps the set small
+// and free of pointers for the collector to scan. Two orders sharing a hash by chance is about as likely
+// as a disk error.
+type orderKeys struct {
+	seeds [2]maphash.Seed
+	first map[[2]uint64]int
+}
+
+func newOrderKeys() orderKeys {
+	return orderKeys{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, first: map[[2]uint64]int{}}
+}
+
+func (k orderKeys) hash(channel, externalID string) [2]uint64 {
+	key := orderKey(channel, externalID)
+	return [2]uint64{maphash.String(k.seeds[0], key), maphash.String(k.seeds[1], key)}
+}
+
 // importItem applies one record. A problem the store finds in it (an invalid order, a SKU clash) comes
 // back as a Problem for its rows; only failures of the database itself are errors.
-func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, seen map[string]int) (*Problem, error) {
+func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, seen orderKeys) (*Problem, error) {
 	asProblem := func(err error) (*Problem, error) {
 		var de *Error
 		if errors.As(err, &de) && de.Kind != nil {
@@ -231,13 +255,13 @@ func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, s
 		if err := o.Validate(); err != nil {
 			return asProblem(err)
 		}
-		key := orderKey(o.Channel, o.ExternalID)
-		if first, ok := seen[key]; ok {
+		key := seen.hash(o.Channel, o.ExternalID)
+		if first, ok := seen.first[key]; ok {
 			return &Problem{Row: it.FirstRow, Value: o.ExternalID, Reason: fmt.Sprintf(
 				"order %s already had rows from row %d, with other orders in between; sort the sheet by order number so each order's rows are together, and import it again",
 				o.ExternalID, first)}, nil
 		}
-		seen[key] = it.FirstRow
+		seen.first[key] = it.FirstRow
 		outcome, unmatched, err := t.applyOrder(ctx, o)
 		if err != nil {
 			return asProblem(err)
