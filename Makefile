@@ -24,7 +24,7 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 # Extra packages for tests: headless X server, screenshots, driving the real window.
 TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool
 
-.PHONY: all deps test-deps build run test vet bench fuzz package clean
+.PHONY: all deps test-deps build run test vet bench bench-import fuzz package clean
 
 all: build
 
@@ -94,6 +94,11 @@ test: test-deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./data/...
+
+# Import speed and memory against sqlite3's .import and LibreOffice (see BENCHMARKS.md); slow: the
+# 1,000,000-line file alone takes minutes. REPEAT=n runs, BIG=0 skips the memory run.
+bench-import:
+	GO=$(GO) ./bench/import.sh
 
 # Runs every fuzz target in every package for FUZZTIME each.
 fuzz:

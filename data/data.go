@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"net/url"
 	"os"
 	"time"
@@ -79,7 +80,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 
 	// The single writer gets a 64 MiB page cache, each reader 16 MiB.
-	write, err := sql.Open("sqlite3", dsn+"&_cache_size=-65536")
+	write, err := sql.Open("sqlite3", dsn+fmt.Sprintf("&_cache_size=%d", writerCacheSize))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -188,14 +189,20 @@ func newID() string {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
+// writerCacheSize is the writer's page cache, in KiB when negative (SQLite's convention): big enough for
+// the working set of a 100,000-order shop.
+const writerCacheSize = -65536
+
 // tx is one write transaction: every row it writes gets the same time and clock stamp.
 type tx struct {
 	*sql.Tx
-	s     *Store
-	now   time.Time
-	hlc   HLC
-	stmts map[string]*sql.Stmt
-	known lookups
+	s      *Store
+	now    time.Time
+	hlc    HLC
+	stmts  map[string]*sql.Stmt
+	known  lookups
+	nowStr string
+	nowFor time.Time
 	// importing names the file a bulk import is applying; its orders are audited by reference to it.
 	importing string
 }
@@ -209,8 +216,12 @@ type lookups struct {
 	// aliasChannels are the channels whose aliases are all in aliases.
 	aliasChannels map[string]bool
 	kits          map[string][]KitComponent
-	stockAt       map[string]string          // SKU → location its sales are taken from
-	orders        map[string]map[string]bool // channel → external ids stored, loaded once by an import
+	stockAt       map[string]string // SKU → location its sales are taken from
+	// orders holds hashes of the (channel, order id) pairs stored, for the channels in
+	// orderChannels; an import loads a channel's once.
+	orders        map[uint64]struct{}
+	orderChannels map[string]bool
+	orderSeed     maphash.Seed
 }
 
 // stmt prepares each statement once per transaction: an import runs the same few statements hundreds of
@@ -258,7 +269,13 @@ func (t *tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (t *tx) nowText() string { return t.now.Format(timeLayout) }
+// nowText is the write's time as stored; formatted once, as an import stamps hundreds of thousands of rows.
+func (t *tx) nowText() string {
+	if t.nowStr == "" || t.nowFor != t.now {
+		t.nowStr, t.nowFor = t.now.Format(timeLayout), t.now
+	}
+	return t.nowStr
+}
 
 // update runs fn in one immediate write transaction. It is the only way the store writes.
 func (s *Store) update(ctx context.Context, fn func(*tx) error) error {

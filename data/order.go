@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"strings"
 	"time"
 )
@@ -330,7 +331,10 @@ func (t *tx) alias(ctx context.Context, channel, key string) (Alias, error) {
 	if a, ok := t.known.aliases[k]; ok {
 		return a, nil
 	}
-	if t.importing != "" && !t.known.aliasChannels[channel] {
+	if t.known.aliasChannels[channel] {
+		return Alias{}, nil // every alias of the channel is loaded: there is none
+	}
+	if t.importing != "" {
 		rows, err := t.QueryContext(ctx, `SELECT channel_key, sku, pack FROM sku_aliases WHERE channel = ?`, channel)
 		if err != nil {
 			return Alias{}, fmt.Errorf("list %s aliases: %w", channel, err)
@@ -510,36 +514,45 @@ func offsetOf(t time.Time) any {
 	return off
 }
 
-// orderKnown reports whether the store has the order. An import loads the channel's order ids once
-// instead of asking for each of its orders, most of which are new; other writes just ask.
+// orderKnown reports whether the store may have the order. An import loads the channel's order ids
+// once, as 64-bit hashes, instead of asking for each of its orders, most of which are new; a hash
+// shared by chance only costs the lookup that then finds no order. Other writes just ask.
 func (t *tx) orderKnown(ctx context.Context, channel, externalID string) (bool, error) {
 	if t.importing == "" {
 		return true, nil
 	}
-	ids, ok := t.known.orders[channel]
-	if !ok {
+	if !t.known.orderChannels[channel] {
 		rows, err := t.QueryContext(ctx, `SELECT external_id FROM orders WHERE channel = ?`, channel)
 		if err != nil {
 			return false, fmt.Errorf("list %s orders: %w", channel, err)
 		}
 		defer rows.Close()
-		ids = map[string]bool{}
+		if t.known.orders == nil {
+			t.known.orders, t.known.orderChannels, t.known.orderSeed = map[uint64]struct{}{}, map[string]bool{}, maphash.MakeSeed()
+		}
 		for rows.Next() {
 			var id string
 			if err := rows.Scan(&id); err != nil {
 				return false, fmt.Errorf("list %s orders: %w", channel, err)
 			}
-			ids[id] = true
+			t.known.orders[t.orderHash(channel, id)] = struct{}{}
 		}
 		if err := rows.Err(); err != nil {
 			return false, fmt.Errorf("list %s orders: %w", channel, err)
 		}
-		if t.known.orders == nil {
-			t.known.orders = map[string]map[string]bool{}
-		}
-		t.known.orders[channel] = ids
+		t.known.orderChannels[channel] = true
 	}
-	return ids[externalID], nil
+	_, ok := t.known.orders[t.orderHash(channel, externalID)]
+	return ok, nil
+}
+
+func (t *tx) orderHash(channel, externalID string) uint64 {
+	var h maphash.Hash
+	h.SetSeed(t.known.orderSeed)
+	h.WriteString(channel)
+	h.WriteByte(0)
+	h.WriteString(externalID)
+	return h.Sum64()
 }
 
 // importedOrder is what the audit log keeps of an order an import created: the import log has the file,
@@ -574,8 +587,8 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	if err := t.addHistory(ctx, o.ID, o.Status); err != nil {
 		return err
 	}
-	if t.known.orders[o.Channel] != nil {
-		t.known.orders[o.Channel][o.ExternalID] = true
+	if t.known.orderChannels[o.Channel] {
+		t.known.orders[t.orderHash(o.Channel, o.ExternalID)] = struct{}{}
 	}
 	if t.importing != "" {
 		return t.audit(ctx, "create", "order", orderKey(o.Channel, o.ExternalID), nil,

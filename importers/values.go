@@ -581,7 +581,8 @@ func isUS(country string) bool {
 // repairMojibake undoes UTF-8 text that was read as Windows-1252 and saved again (MontrÃ©al for
 // Montréal), and reports whether it did. Only text that round-trips exactly is changed.
 func repairMojibake(s string) (string, bool) {
-	if !strings.ContainsAny(s, "ÃÂâ") {
+	// Ã, Â and â, the marks of it, all start with the byte 0xC3 in UTF-8.
+	if strings.IndexByte(s, 0xC3) < 0 {
 		return s, false
 	}
 	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))

@@ -10,12 +10,16 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/backroom-app/backroom/data"
 	"github.com/backroom-app/backroom/importers"
 )
+
+// importMemoryLimit is the Go heap an import aims to stay under; SQLite's own page cache comes on top.
+const importMemoryLimit = 80 << 20
 
 // importReport is the JSON shape of one file in "import --json". The first fields are the contract
 // named when the command was introduced; the rest extend it.
@@ -109,6 +113,10 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 	if err != nil {
 		return err
 	}
+	// An import streams, so what it holds stays small, but Go's collector lets the heap grow to twice
+	// what is live before it runs; a soft limit makes it collect sooner on a million-line file, keeping
+	// the process near the memory a shop's laptop can spare. It only costs time close to the limit.
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	refused := 0
 	for _, path := range args {
 		rep := r.importOne(ctx, store, path, currency, opts)
