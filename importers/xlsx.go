@@ -11,16 +11,22 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// xlsxTable streams the rows of a workbook's first sheet that has any. Each row is read twice, from two
-// iterators over the same sheet kept in step: raw, which keeps an order id's digits exactly
-// (6295486857475, not 6.29549E+12) and a date as its serial number, and formatted, which tells a date
-// (shown "3/29/25 14:49") from a plain number.
+// xlsxTable streams the rows of a workbook's first sheet that has any, with excelize's row iterator,
+// reading raw values: an order id's digits exactly (6295486857475, not 6.29549E+12) and a date as its
+// serial number. Which columns hold dates only the formatted values tell ("3/29/25 14:49"), and
+// formatting every cell doubles the cost of reading, so a second, formatted iterator runs beside the
+// first only for the first rows, long enough to learn the date columns, which in an export are the
+// same on every row.
 type xlsxTable struct {
 	file       *excelize.File
 	raw, shown *excelize.Rows
 	sheet      string
 	num        int
+	dateCols   map[int]bool
 }
+
+// learnRows is how many rows are read formatted as well as raw to find the date columns.
+const learnRows = 50
 
 func openXLSX(r io.Reader) (table, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: 16 << 20})
@@ -36,7 +42,7 @@ func openXLSX(r io.Reader) (table, error) {
 		if rows.Next() {
 			// Re-open so the first row is not lost; Rows cannot rewind.
 			rows.Close()
-			t := &xlsxTable{file: f, sheet: sheet}
+			t := &xlsxTable{file: f, sheet: sheet, dateCols: map[int]bool{}}
 			if t.raw, err = f.Rows(sheet); err == nil {
 				t.shown, err = f.Rows(sheet)
 			}
@@ -60,13 +66,23 @@ func (t *xlsxTable) describe() string { return fmt.Sprintf("Excel workbook, shee
 
 func (t *xlsxTable) close() error {
 	t.raw.Close()
-	t.shown.Close()
+	if t.shown != nil {
+		t.shown.Close()
+	}
 	return t.file.Close()
 }
 
 func (t *xlsxTable) next() (Row, error) {
-	if !t.raw.Next() || !t.shown.Next() {
-		if err := errors.Join(t.raw.Error(), t.shown.Error()); err != nil {
+	if t.shown != nil && t.num >= learnRows {
+		t.shown.Close()
+		t.shown = nil
+	}
+	if !t.raw.Next() || t.shown != nil && !t.shown.Next() {
+		err := t.raw.Error()
+		if t.shown != nil {
+			err = errors.Join(err, t.shown.Error())
+		}
+		if err != nil {
 			return Row{}, fmt.Errorf("sheet %q, after row %d: %w", t.sheet, t.num, err)
 		}
 		return Row{}, io.EOF
@@ -76,9 +92,11 @@ func (t *xlsxTable) next() (Row, error) {
 	if err != nil {
 		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
 	}
-	shown, err := t.shown.Columns()
-	if err != nil {
-		return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
+	var shown []string
+	if t.shown != nil {
+		if shown, err = t.shown.Columns(); err != nil {
+			return Row{}, fmt.Errorf("sheet %q, row %d: %w", t.sheet, t.num, err)
+		}
 	}
 	row := Row{Num: t.num, Cells: make([]string, len(raw)), Numeric: make([]bool, len(raw))}
 	for i, v := range raw {
@@ -87,12 +105,15 @@ func (t *xlsxTable) next() (Row, error) {
 		}
 		row.Cells[i] = v
 		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || v == "" || strings.ContainsAny(v, "eE") && i < len(shown) && shown[i] == v {
-			// Not a number, or text that merely reads like one in scientific notation, which the id
-			// checks must see as it is.
+		if err != nil || v == "" || strings.ContainsAny(v, "eE") {
+			// Not a number; or one in scientific notation, which as text is an id a spreadsheet
+			// damaged and as a number one too large to be exact: the id checks must see it as it is.
 			continue
 		}
 		if i < len(shown) && shown[i] != v && isDateText(shown[i]) {
+			t.dateCols[i] = true
+		}
+		if t.dateCols[i] {
 			if tm, err := excelize.ExcelDateToTime(f, false); err == nil {
 				// A date cell carries no time zone; the format's parser reads this as wall time.
 				if f == math.Trunc(f) {
@@ -106,7 +127,6 @@ func (t *xlsxTable) next() (Row, error) {
 		// Text cells holding digits look the same here as number cells; both are marked, and id checks
 		// only distrust what a double cannot hold.
 		row.Numeric[i] = true
-		row.Cells[i] = exactNumber(v, f)
 	}
 	return row, nil
 }
@@ -116,12 +136,4 @@ func isDateText(s string) bool {
 	return strings.ContainsAny(s, "/:") || strings.Count(s, "-") >= 2 || strings.ContainsFunc(s, func(r rune) bool {
 		return r >= 'A' && r <= 'z' && r != 'E' && r != 'e'
 	})
-}
-
-// exactNumber writes a stored double without an exponent: 6295486857475 rather than 6.295486857475e+12.
-func exactNumber(raw string, f float64) string {
-	if !strings.ContainsAny(raw, "eE") {
-		return raw
-	}
-	return strconv.FormatFloat(f, 'f', -1, 64)
 }
