@@ -272,7 +272,6 @@ type parser struct {
 	opts         Options
 	decimalComma bool
 	err          error // why reading stopped early
-	done         bool
 }
 
 // rows yields the data rows after the header; blank rows are skipped. Reading stops at the first

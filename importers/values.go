@@ -613,14 +613,3 @@ func cleanName(s string) string {
 	}
 	return s
 }
-
-// boolean reads yes/no, true/false, 1/0 as exports write them; ok is false for anything else.
-func boolean(s string) (v, ok bool) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "yes", "true", "1", "y", "ja", "oui":
-		return true, true
-	case "no", "false", "0", "n", "nein", "non":
-		return false, true
-	}
-	return false, false
-}
