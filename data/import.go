@@ -309,6 +309,10 @@ func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, s
 			return nil, err
 		}
 		moved, added, err := t.importCount(ctx, *it.Count)
+		if errors.Is(err, ErrNotFound) && it.Product == nil {
+			return &Problem{Row: it.FirstRow, Column: "SKU", Value: it.Count.SKU,
+				Reason: "Backroom has no such SKU; import the products file first, or add the product"}, nil
+		}
 		if err != nil {
 			return asProblem(err)
 		}

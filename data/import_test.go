@@ -178,6 +178,11 @@ func TestImport_ProductsAndCounts(t *testing.T) {
 	if err != nil || len(moves) != 3 || moves[0].Reason != ReasonCount || moves[0].Quantity != 2 {
 		t.Fatalf("the recount must add the difference as a count, not overwrite: %+v (%v)", moves, err)
 	}
+	res, err = s.Import(ctx, importFile("counts.csv"), itemsOf(ImportItem{FirstRow: 4, Count: &StockCount{SKU: "GHOST", OnHand: 1}}), ImportOptions{})
+	want := `row 4, SKU "GHOST": Backroom has no such SKU; import the products file first, or add the product`
+	if err != nil || !res.Rejected() || len(res.Errors) != 1 || res.Errors[0].String() != want {
+		t.Fatalf("a count of a SKU the store lacks: %+v (%v)", res.Errors, err)
+	}
 }
 
 func TestImport_OnlyTheOwner(t *testing.T) {

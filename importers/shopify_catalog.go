@@ -275,6 +275,13 @@ func shopifyInventory() *Format {
 //
 // "not stocked" yields no count: the variant is not kept at that location, which is not the same as
 // holding none of it there. A blank cell says nothing either.
+// inventoryProduct is what an inventory row says of its SKU: the product's title and the variant's
+// options. It lets an inventory file start a shop's catalogue, as a product file would, and keeps the
+// names of SKUs Backroom has in step with Shopify's.
+func inventoryProduct(r *rowReader, sku string) *data.ProductRecord {
+	return &data.ProductRecord{SKU: sku, ProductName: r.text("Title"), Title: shopifyVariantTitle(r)}
+}
+
 func parseShopifyInventory(p *parser) iter.Seq[data.ImportItem] {
 	newCol := p.h.col("On hand (new)")
 	onHand := p.h.col("On hand (current)", "On hand")
@@ -287,6 +294,7 @@ func parseShopifyInventory(p *parser) iter.Seq[data.ImportItem] {
 			return
 		}
 		firstRowOf := map[string]int{}
+		described := map[string]bool{} // lower-case SKUs given a product record already
 		for row := range p.rows() {
 			r := p.reader(row)
 			it := data.ImportItem{FirstRow: row.Num, LastRow: row.Num}
@@ -309,6 +317,10 @@ func parseShopifyInventory(p *parser) iter.Seq[data.ImportItem] {
 					firstRowOf[key] = row.Num
 				}
 				it.Count = &data.StockCount{SKU: sku, Location: location, OnHand: n}
+				if !described[strings.ToLower(sku)] {
+					described[strings.ToLower(sku)] = true
+					it.Product = inventoryProduct(r, sku)
+				}
 			}
 			if it.Count == nil && len(r.problems) == 0 {
 				continue
@@ -402,6 +414,9 @@ func parseShopifyInventoryPivoted(p *parser) iter.Seq[data.ImportItem] {
 				it := data.ImportItem{FirstRow: row.Num, LastRow: row.Num, Problems: cr.problems}
 				if counted && sku != "" {
 					it.Count = &data.StockCount{SKU: sku, Location: p.h.name(col), OnHand: n}
+					if len(items) == 0 {
+						it.Product = inventoryProduct(r, sku)
+					}
 				}
 				if counted && sku == "" && !warnedSKU && !r.failed() {
 					warnedSKU = true

@@ -61,6 +61,11 @@ func shopifyRecord(sku, name, title string, price, cost *int64, active *bool, ba
 	return &data.ProductRecord{SKU: sku, ProductName: name, Title: title, Barcodes: barcodes, Price: price, Cost: cost, Currency: "USD", Active: active}
 }
 
+// inventoryRecord is what an inventory row says of its product: names only.
+func inventoryRecord(sku, name, title string) *data.ProductRecord {
+	return &data.ProductRecord{SKU: sku, ProductName: name, Title: title}
+}
+
 func shopifyCount(sku, location string, onHand int64) *data.StockCount {
 	return &data.StockCount{SKU: sku, Location: location, OnHand: onHand}
 }
@@ -423,28 +428,28 @@ func TestShopifyInventory_Read(t *testing.T) {
 		{
 			file: "shopify_inventory_current.csv",
 			want: []catalogRow{
-				{Row: 2, Count: shopifyCount("SHR-6", "1 Example Street", 14)},
+				{Row: 2, Product: inventoryRecord("SHR-6", "Premium Neocaridina Community Pack", "6"), Count: shopifyCount("SHR-6", "1 Example Street", 14)},
 				// Row 3: not stocked at the garage, which is no count.
-				{Row: 4, Count: shopifyCount("SHR-12", "1 Example Street", 5)}, // On hand (new) wins over On hand (current)
+				{Row: 4, Product: inventoryRecord("SHR-12", "Premium Neocaridina Community Pack", "12"), Count: shopifyCount("SHR-12", "1 Example Street", 5)}, // On hand (new) wins over On hand (current)
 				{Row: 5, Count: shopifyCount("SHR-12", "Garage Stock, Unit 4", 4)},
-				{Row: 6, Count: shopifyCount("0986435621", "1 Example Street", 0)},
+				{Row: 6, Product: inventoryRecord("0986435621", "Vesicularia dubyana 'Christmas Moss' 1-2-Grow", ""), Count: shopifyCount("0986435621", "1 Example Street", 0)},
 			},
 			problems: []string{"row 7, SKU: 20 ct Swiss Blue Topaz - Sterling Silver Ring has no SKU in Shopify, so Backroom cannot tell which of its items this is; give the variant a SKU in Shopify and export again"},
 		},
 		{
 			file: "shopify_inventory_2023.csv",
 			want: []catalogRow{
-				{Row: 2, Count: shopifyCount("TOTE-GRN", "1 Example Street", 7)},
-				{Row: 3, Count: shopifyCount("TOTE-BLU", "1 Example Street", 2)},
+				{Row: 2, Product: inventoryRecord("TOTE-GRN", "Cotton Tote Bag", "Green"), Count: shopifyCount("TOTE-GRN", "1 Example Street", 7)},
+				{Row: 3, Product: inventoryRecord("TOTE-BLU", "Cotton Tote Bag", "Blue"), Count: shopifyCount("TOTE-BLU", "1 Example Street", 2)},
 			},
 		},
 		{
 			file: "shopify_inventory_pivoted.csv",
 			want: []catalogRow{
-				{Row: 2, Count: shopifyCount("TOTE-GRN", "1 Example Street", 6)},
-				{Row: 3, Count: shopifyCount("TOTE-BLU", "1 Example Street", 2)},
+				{Row: 2, Product: inventoryRecord("TOTE-GRN", "Cotton Tote Bag", "Green"), Count: shopifyCount("TOTE-GRN", "1 Example Street", 6)},
+				{Row: 3, Product: inventoryRecord("TOTE-BLU", "Cotton Tote Bag", "Blue"), Count: shopifyCount("TOTE-BLU", "1 Example Street", 2)},
 				{Row: 3, Count: shopifyCount("TOTE-BLU", "1 EXAMPLE STREET, EXAMPLE VILLAGE,", 11)},
-				{Row: 4, Count: shopifyCount("WRAP-1", "1 EXAMPLE STREET, EXAMPLE VILLAGE,", 0)},
+				{Row: 4, Product: inventoryRecord("WRAP-1", "Gift Wrap", ""), Count: shopifyCount("WRAP-1", "1 EXAMPLE STREET, EXAMPLE VILLAGE,", 0)},
 			},
 			problems: []string{
 				"row 1, 1 Example Street: this layout gives Shopify's available quantity, which leaves out units committed to open orders; " +
@@ -463,7 +468,7 @@ func TestShopifyInventory_Read(t *testing.T) {
 		b := []byte("Handle,Title,SKU,Location,Available\nmug,Mug,MUG,Back room,3\n")
 		f := openBytes(t, "inventory_export.csv", b)
 		items := collect(t, f)
-		compareCatalogRows(t, catalogRows(items), []catalogRow{{Row: 2, Count: shopifyCount("MUG", "Back room", 3)}})
+		compareCatalogRows(t, catalogRows(items), []catalogRow{{Row: 2, Product: inventoryRecord("MUG", "Mug", ""), Count: shopifyCount("MUG", "Back room", 3)}})
 		compareCatalogProblems(t, items, []string{"row 1, Available: this layout gives Shopify's available quantity, which leaves out units committed to open orders; " +
 			"Backroom's stock is set to it, so export the current inventory layout (with On hand) for exact counts"})
 	})
@@ -511,19 +516,30 @@ func TestShopifyInventory_Duplicates(t *testing.T) {
 		b := []byte("Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Shop\n" +
 			"mug,Mug,Title,Default Title,,,,,MUG,,,2\nmug,Mug,Title,Default Title,,,,,mug,,,3\n")
 		items := collect(t, openBytes(t, "inventory_export.csv", b))
-		compareCatalogRows(t, catalogRows(items), []catalogRow{{Row: 2, Count: shopifyCount("MUG", "Shop", 2)}})
+		compareCatalogRows(t, catalogRows(items), []catalogRow{{Row: 2, Product: inventoryRecord("MUG", "Mug", ""), Count: shopifyCount("MUG", "Shop", 2)}})
 		if got := problems(items); len(got) != 2 || got[1] != `row 3, SKU "mug": SKU mug is also on row 2; keep one row per SKU, so the counts are clear` {
 			t.Errorf("problems = %q, want the available warning and the duplicate", got)
 		}
 	})
 }
 
-func TestShopifyInventory_UnknownSKU(t *testing.T) {
+func TestShopifyInventory_NewSKUsStartTheCatalogue(t *testing.T) {
+	// An inventory export names each variant's product and options, so a SKU Backroom lacks is added
+	// with them, and its count is the stock it starts with.
+	ctx := context.Background()
 	s := testStore(t)
-	b := csvFile(shopifyInventoryHeader, map[string]string{"Handle": "ghost", "Title": "Ghost", "SKU": "GHOST-1", "Location": "Shop", "On hand (current)": "2"})
+	b := csvFile(shopifyInventoryHeader, map[string]string{"Handle": "tote", "Title": "Cotton Tote Bag", "Option1 Name": "Color",
+		"Option1 Value": "Green", "SKU": "TOTE-GRN", "Location": "Shop", "On hand (current)": "7"})
 	res := importInto(t, s, openBytes(t, "inventory_export.csv", b), data.ImportOptions{})
-	if !res.Rejected() || len(res.Errors) != 1 || res.Errors[0].String() != "row 2: there is no SKU GHOST-1" {
-		t.Errorf("Import = %+v, want it rejected for the unknown SKU", res)
+	if !res.Committed || res.ProductsNew != 1 || res.StockCounted != 1 {
+		t.Fatalf("Import = %+v, want the SKU added and counted", res)
+	}
+	v, err := s.Variant(ctx, "TOTE-GRN")
+	if err != nil || v.Name() != "Cotton Tote Bag – Green" {
+		t.Fatalf("TOTE-GRN = %+v (%v)", v, err)
+	}
+	if l, err := s.StockLevel(ctx, "TOTE-GRN"); err != nil || l.OnHand != 7 {
+		t.Fatalf("TOTE-GRN stock = %+v (%v), want 7 on hand", l, err)
 	}
 }
 
