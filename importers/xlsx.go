@@ -28,7 +28,23 @@ type xlsxTable struct {
 // learnRows is how many rows are read formatted as well as raw to find the date columns.
 const learnRows = 50
 
+// openXLSX reads a workbook with the fast streaming reader (xlsx_stream.go), and with excelize when
+// the package is laid out in a way that reader does not know or is damaged where it looks first, so
+// that such a file reads, or fails, as it always did.
 func openXLSX(r io.Reader) (table, error) {
+	pkg, err := spoolPackage(r, inMemoryPackage)
+	if err != nil {
+		return nil, fmt.Errorf("the workbook cannot be opened (damaged or cut off?): %w", err)
+	}
+	if t, err := openXLSXStream(pkg); err == nil {
+		return t, nil
+	}
+	defer pkg.close()
+	return openExcelize(io.NewSectionReader(pkg.ra, 0, pkg.size))
+}
+
+// openExcelize reads a workbook with excelize's row iterator: slower, but it knows every layout.
+func openExcelize(r io.Reader) (table, error) {
 	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("the workbook cannot be opened (damaged or cut off?): %w", err)
