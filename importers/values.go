@@ -579,14 +579,24 @@ func isUS(country string) bool {
 }
 
 // repairMojibake undoes UTF-8 text that was read as Windows-1252 and saved again (MontrÃ©al for
-// Montréal), and reports whether it did. Only text that round-trips exactly is changed.
+// Montréal, â˜ï¸ for ☁️), and reports whether it did. Only text that turns back into valid UTF-8 is
+// changed.
 func repairMojibake(s string) (string, bool) {
-	// Ã, Â and â, the marks of it, all start with the byte 0xC3 in UTF-8.
+	// The lead byte of every UTF-8 sequence, read as Windows-1252, is one of Â…ô, and those all
+	// start with the byte 0xC3 in UTF-8.
 	if strings.IndexByte(s, 0xC3) < 0 {
 		return s, false
 	}
-	b, err := charmap.Windows1252.NewEncoder().Bytes([]byte(s))
-	if err != nil || !utf8.Valid(b) {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch c, ok := windows1252Byte(r); {
+		case ok:
+			b = append(b, c)
+		default:
+			return s, false
+		}
+	}
+	if !utf8.Valid(b) {
 		return s, false
 	}
 	fixed := string(b)
@@ -594,6 +604,25 @@ func repairMojibake(s string) (string, bool) {
 		return s, false
 	}
 	return fixed, true
+}
+
+// windows1252Byte is the byte Windows-1252 writes r as. The five bytes it leaves undefined (0x81,
+// 0x8D, 0x8F, 0x90, 0x9D) come back as the control characters of the same number from most programs,
+// and as U+F181 and so on, in the private use area, from LibreOffice; both map back to the byte.
+func windows1252Byte(r rune) (byte, bool) {
+	switch {
+	case r < 0x80:
+		return byte(r), true
+	case r >= 0xF180 && r <= 0xF1FF:
+		return byte(r - 0xF100), true
+	}
+	if b, ok := charmap.Windows1252.EncodeRune(r); ok {
+		return b, true
+	}
+	if r <= 0xFF {
+		return byte(r), true
+	}
+	return 0, false
 }
 
 // stripGuard takes off the apostrophe WooCommerce and Shopify put before values a spreadsheet would
