@@ -592,7 +592,7 @@ func (sc *importsScreen) read(job *importJob) {
 		sc.updateQueue()
 		if sc.shown == job {
 			sc.showJob(job)
-			if job.state == jobReady && !info.known && sc.a.store.Can(data.PermEditCatalog) {
+			if job.state == jobReady && !info.known && sc.a.store.Can(data.PermImport) {
 				sc.openMapping(job)
 			}
 		}
@@ -774,7 +774,7 @@ func (sc *importsScreen) setSummary(text string, imp widget.Importance) {
 
 // canImport reports whether the signed-in person may import: recording orders is the least an
 // import does; the store checks products and stock counts record by record.
-func (sc *importsScreen) canImport() bool { return sc.a.store.Can(data.PermWorkOrders) }
+func (sc *importsScreen) canImport() bool { return sc.a.store.Can(data.PermImport) }
 
 // updateButtons enables what the file on display allows.
 func (sc *importsScreen) updateButtons() {

@@ -64,7 +64,7 @@ func (sc *importsScreen) openMapping(job *importJob) {
 	if job.info == nil {
 		return
 	}
-	if !sc.a.store.Can(data.PermEditCatalog) {
+	if !sc.a.store.Can(data.PermImport) {
 		dialog.ShowInformation("Map columns", "Only the shop's owner can teach Backroom a new layout.", sc.a.win)
 		return
 	}

@@ -45,6 +45,7 @@ type importReport struct {
 
 	formatName string // for people: "Shopify orders"
 	earlierAt  time.Time
+	unreadable bool // the file could not be imported at all; Errors holds why
 }
 
 type importProblem struct {
@@ -148,6 +149,7 @@ func (r *runner) importOne(ctx context.Context, store *data.Store, path, currenc
 	rep := importReport{File: path, Format: "unknown", Errors: []importProblem{}, Warnings: []importProblem{}, DryRun: *opts.dryRun}
 	fail := func(err error) importReport {
 		rep.Errors = append(rep.Errors, importProblem{Reason: message(err)})
+		rep.unreadable = true
 		return rep
 	}
 	fh, err := os.Open(path)
@@ -241,7 +243,7 @@ func printImport(w io.Writer, rep importReport, skipInvalid bool) error {
 			head, rep.earlierAt.Local().Format("2 Jan 2006 15:04"), e.User)
 		_, err := io.WriteString(w, b.String())
 		return err
-	case len(rep.Errors) > 0 && !rep.Imported && rep.Skipped == 0 && rep.OrdersNew+rep.OrdersUpdated+rep.OrdersUnchanged+rep.ProductsNew+rep.ProductsUpdated+rep.ProductsUnchanged == 0 && rep.Errors[0].Row == 0:
+	case rep.unreadable:
 		fmt.Fprintf(&b, "%s: not imported: %s\n", head, rep.Errors[0].Reason)
 		_, err := io.WriteString(w, b.String())
 		return err
