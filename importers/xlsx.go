@@ -130,13 +130,8 @@ func (t *xlsxTable) next() (Row, error) {
 			t.dateCols[i] = true
 		}
 		if t.dateCols[i] {
-			if tm, err := excelize.ExcelDateToTime(f, false); err == nil {
-				// A date cell carries no time zone; the format's parser reads this as wall time.
-				if f == math.Trunc(f) {
-					row.Cells[i] = tm.Format("2006-01-02")
-				} else {
-					row.Cells[i] = tm.Round(1e9).Format("2006-01-02 15:04:05")
-				}
+			if text, ok := dateCellText(f, false); ok {
+				row.Cells[i] = text
 				continue
 			}
 		}
@@ -145,6 +140,19 @@ func (t *xlsxTable) next() (Row, error) {
 		row.Numeric[i] = true
 	}
 	return row, nil
+}
+
+// dateCellText writes a date cell's serial number as a parser reads it: a date, or a date and time to
+// the second. A date cell carries no time zone; the formats read this as wall time.
+func dateCellText(serial float64, date1904 bool) (string, bool) {
+	tm, err := excelize.ExcelDateToTime(serial, date1904)
+	if err != nil {
+		return "", false
+	}
+	if serial == math.Trunc(serial) {
+		return tm.Format("2006-01-02"), true
+	}
+	return tm.Round(1e9).Format("2006-01-02 15:04:05"), true
 }
 
 // isDateText reports whether a formatted cell reads like a date or time rather than a number.

@@ -6,14 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path"
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // xlsxStream reads the rows of a workbook's first sheet that has any straight from the zip entry, with
@@ -655,13 +652,8 @@ func (t *xlsxStream) finishRow(num int) (Row, error) {
 			continue
 		}
 		if c.date {
-			if tm, err := excelize.ExcelDateToTime(f, t.date1904); err == nil {
-				// A date cell carries no time zone; the format's parser reads this as wall time.
-				if f == math.Trunc(f) {
-					row.Cells[i] = tm.Format("2006-01-02")
-				} else {
-					row.Cells[i] = tm.Round(1e9).Format("2006-01-02 15:04:05")
-				}
+			if text, ok := dateCellText(f, t.date1904); ok {
+				row.Cells[i] = text
 				continue
 			}
 		}
