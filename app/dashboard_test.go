@@ -84,6 +84,9 @@ func TestDashboard(t *testing.T) {
 		if got, want := a.current, sectionImports; got != want {
 			t.Errorf("section after tapping Unmatched = %q, want %q", got, want)
 		}
+		if imp, ok := a.screens[sectionImports].(*importsScreen); !ok || imp.tabs.Selected() != imp.unmatchedTab {
+			t.Errorf("Imports opened on another tab than the unmatched queue")
+		}
 	})
 
 	t.Run("PackerSeesNoMoney", func(t *testing.T) {
