@@ -108,6 +108,10 @@ type ImportOptions struct {
 	// SkipInvalid imports the records without errors and leaves out the ones listed. Without it a file
 	// with any error writes nothing.
 	SkipInvalid bool
+	// Locations says which of the shop's locations (by name or id) a location named in the file is,
+	// such as Shopify's "1 Example Street" for the shop's "Shop". Each is remembered for later files.
+	// A name neither here nor known becomes a new location.
+	Locations map[string]string
 }
 
 // ImportResult says what an import did, or would have done.
@@ -162,6 +166,11 @@ func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[Impo
 			return fmt.Errorf("prepare import: %w", err)
 		}
 		defer t.Tx.ExecContext(dbctx, fmt.Sprintf(`PRAGMA cache_size = %d`, writerCacheSize))
+		for name, loc := range opt.Locations {
+			if err := t.setLocationAlias(dbctx, name, loc); err != nil {
+				return err
+			}
+		}
 		for it := range items {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -322,7 +331,8 @@ func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, s
 		if added != "" {
 			res.LocationsAdded = append(res.LocationsAdded, added)
 			res.Warnings = append(res.Warnings, Problem{Row: it.FirstRow, Column: "Location", Value: added, Warning: true,
-				Reason: "a location Backroom did not have; it was added"})
+				Reason: "a location Backroom did not have, added as a new one; if it is one of yours under another name, say which " +
+					"before importing: Check file on the Imports screen asks, and the command line takes --location \"NAME=YOURS\""})
 		}
 	}
 	return nil, nil
@@ -421,7 +431,7 @@ func (t *tx) importCount(ctx context.Context, c StockCount) (moved bool, added s
 	if strings.TrimSpace(c.Location) == "" {
 		loc, err = t.stockLocation(ctx, v.SKU)
 	} else {
-		loc, err = t.locationID(ctx, c.Location)
+		loc, err = t.countLocation(ctx, c.Location)
 		if errors.Is(err, ErrNotFound) {
 			var l Location
 			l, err = t.addLocation(ctx, strings.TrimSpace(c.Location), "warehouse")
@@ -445,6 +455,79 @@ func (t *tx) importCount(ctx context.Context, c StockCount) (moved bool, added s
 		return false, "", err
 	}
 	return true, added, nil
+}
+
+// countLocation finds the location a count names: one of the shop's by name or id, else one an alias
+// says it is.
+func (t *tx) countLocation(ctx context.Context, name string) (string, error) {
+	id, err := t.locationID(ctx, name)
+	if !errors.Is(err, ErrNotFound) {
+		return id, err
+	}
+	err = t.QueryRowContext(ctx, `SELECT location_id FROM location_aliases WHERE name = ?`, strings.TrimSpace(name)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", errorf(ErrNotFound, "there is no location %q", name)
+	}
+	if err != nil {
+		return "", fmt.Errorf("find location %q: %w", name, err)
+	}
+	return id, nil
+}
+
+// LocationAlias is a marketplace's name for one of the shop's locations.
+type LocationAlias struct {
+	Name     string // as the file writes it
+	Location Location
+}
+
+// SetLocationAlias records that files naming name mean the shop's location loc (a name or id).
+func (s *Store) SetLocationAlias(ctx context.Context, name, loc string) error {
+	if err := s.require(PermImport); err != nil {
+		return err
+	}
+	return s.update(ctx, func(t *tx) error { return t.setLocationAlias(ctx, name, loc) })
+}
+
+func (t *tx) setLocationAlias(ctx context.Context, name, loc string) error {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return errorf(ErrInvalid, "say which name in the file is location %s", loc)
+	}
+	id, err := t.locationID(ctx, strings.TrimSpace(loc))
+	if err != nil {
+		return err
+	}
+	if other, err := t.locationID(ctx, name); err == nil {
+		if other != id {
+			return errorf(ErrConflict, "%q is already a location of its own, so files naming it count there, not at %s", name, loc)
+		}
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO location_aliases(name, location_id, hlc, device_id) VALUES (?, ?, ?, ?)
+		ON CONFLICT(name) DO UPDATE SET location_id = excluded.location_id, hlc = excluded.hlc, device_id = excluded.device_id`,
+		name, id, t.hlc, t.s.device); err != nil {
+		return fmt.Errorf("remember location %q: %w", name, err)
+	}
+	return t.audit(ctx, "set", "location_alias", name, nil, map[string]string{"location": id})
+}
+
+// LocationAliases lists the marketplace names given to the shop's locations.
+func (s *Store) LocationAliases(ctx context.Context) ([]LocationAlias, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT a.name, l.id, l.name, l.kind, l.is_default FROM location_aliases a
+		JOIN locations l ON l.id = a.location_id ORDER BY a.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list location aliases: %w", err)
+	}
+	defer rows.Close()
+	var out []LocationAlias
+	for rows.Next() {
+		var a LocationAlias
+		if err := rows.Scan(&a.Name, &a.Location.ID, &a.Location.Name, &a.Location.Kind, &a.Location.IsDefault); err != nil {
+			return nil, fmt.Errorf("list location aliases: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }
 
 func (t *tx) logImport(ctx context.Context, f ImportFile, res *ImportResult) error {

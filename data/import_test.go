@@ -245,3 +245,43 @@ func TestMergeOrder_SourcesFillEachOther(t *testing.T) {
 		t.Fatalf("lines for a shipped order without any: %+v", m)
 	}
 }
+
+func TestImport_LocationAliases(t *testing.T) {
+	s := mustOpen(t)
+	ctx := context.Background()
+	mustVariant(t, s, "TOTE", "Tote", 1500, 500)
+	shop, err := s.AddLocation(ctx, "Shop", "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(n int64) iter.Seq[ImportItem] {
+		return itemsOf(ImportItem{FirstRow: 2, Count: &StockCount{SKU: "TOTE", Location: "1 Example Street", OnHand: n}})
+	}
+	// Told once that Shopify's "1 Example Street" is the Shop, the count lands there, no location is added,
+	// and later files are counted there without being told again.
+	res, err := s.Import(ctx, importFile("inventory.csv"), count(5), ImportOptions{Locations: map[string]string{"1 Example Street": "Shop"}})
+	if err != nil || !res.Committed || len(res.LocationsAdded) != 0 || res.StockCounted != 1 {
+		t.Fatalf("first import: %+v (%v)", res, err)
+	}
+	res, err = s.Import(ctx, importFile("inventory.csv"), count(8), ImportOptions{})
+	if err != nil || len(res.LocationsAdded) != 0 || res.StockCounted != 1 {
+		t.Fatalf("second import: %+v (%v)", res, err)
+	}
+	byLoc, err := s.StockByLocation(ctx, "TOTE")
+	if err != nil || len(byLoc) != 1 || byLoc[0].LocationID != shop.ID || byLoc[0].OnHand != 8 {
+		t.Fatalf("stock by location = %+v (%v), want 8 at the Shop only", byLoc, err)
+	}
+	aliases, err := s.LocationAliases(ctx)
+	if err != nil || len(aliases) != 1 || aliases[0].Name != "1 Example Street" || aliases[0].Location.Name != "Shop" {
+		t.Fatalf("aliases = %+v (%v)", aliases, err)
+	}
+	if _, err := s.AddLocation(ctx, "Garage", "garage"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetLocationAlias(ctx, "Garage", "Shop"); !errors.Is(err, ErrConflict) {
+		t.Fatalf("aliasing a name that is a location of its own: %v", err)
+	}
+	if err := s.SetLocationAlias(ctx, "Lock-up", "Nowhere"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("aliasing to a location that does not exist: %v", err)
+	}
+}

@@ -562,7 +562,7 @@ func TestShopifyInventory_Import(t *testing.T) {
 		warnings = append(warnings, w.String())
 	}
 	wantWarnings := []string{
-		"row 5, Location \"Garage Stock, Unit 4\": a location Backroom did not have; it was added",
+		"row 5, Location \"Garage Stock, Unit 4\": a location Backroom did not have, added as a new one; if it is one of yours under another name, say which before importing: Check file on the Imports screen asks, and the command line takes --location \"NAME=YOURS\"",
 		"row 7, SKU: 20 ct Swiss Blue Topaz - Sterling Silver Ring has no SKU in Shopify, so Backroom cannot tell which of its items this is; give the variant a SKU in Shopify and export again",
 	}
 	slices.Sort(warnings)

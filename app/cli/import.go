@@ -65,11 +65,26 @@ type earlierImport struct {
 
 type importOptions struct {
 	dryRun, json, skipInvalid, again *bool
+	locations                        locationFlags
+}
+
+// locationFlags collects --location NAME=YOURS, which may be given several times.
+type locationFlags map[string]string
+
+func (l locationFlags) String() string { return "" }
+
+func (l locationFlags) Set(v string) error {
+	name, loc, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(name) == "" || strings.TrimSpace(loc) == "" {
+		return fmt.Errorf("want NAME=LOCATION, such as \"1 Example Street=Shop\"")
+	}
+	l[strings.TrimSpace(name)] = strings.TrimSpace(loc)
+	return nil
 }
 
 func importCommand() *command {
 	return &command{
-		name: "import", args: "[--dry-run] [--json] [--skip-invalid] [--again] FILE...",
+		name: "import", args: "[--dry-run] [--json] [--skip-invalid] [--again] [--location NAME=YOURS] FILE...",
 		summary: "import orders, products or stock from marketplace spreadsheets",
 		help: `Imports marketplace exports: Shopify orders, products and inventory; Etsy sold orders, order items and
 listings; Amazon order reports; eBay Seller Hub orders; WooCommerce products and orders; TikTok Shop
@@ -83,18 +98,25 @@ order or moves stock twice; a later export updates the orders it holds. A file i
 skipped with a note unless --again is given. --dry-run reads and checks everything and reports exactly
 what importing would do, writing nothing.
 
+Stock files name their locations. A name Backroom does not know becomes a new location, unless
+--location says which of yours it is: --location "1 Example Street=Shop" counts Shopify's
+"1 Example Street" at your Shop, now and in later imports. A dry run lists the names that would be new.
+
 With --json, prints one JSON object per file, one per line: {"file","format","orders_new",
 "orders_updated","orders_unchanged","lines","errors":[{"row","column","value","reason"}],"imported",
 "dry_run","unmatched","products_new","products_updated","products_unchanged","stock_counted","skipped",
 "warnings":[...],"already_imported":null or {"at","user","file","log_id","format"}}. A file that cannot be
 read at all has one error with row 0. The exit code is 1 when any file was refused.`,
 		flags: func(fs *flag.FlagSet) any {
-			return &importOptions{
+			o := &importOptions{
 				dryRun:      fs.Bool("dry-run", false, "check the files and report what would change, writing nothing"),
 				json:        fs.Bool("json", false, "print one JSON object per file"),
 				skipInvalid: fs.Bool("skip-invalid", false, "import the records without errors and skip the ones listed"),
 				again:       fs.Bool("again", false, "import files even when the same file was imported before"),
+				locations:   locationFlags{},
 			}
+			fs.Var(o.locations, "location", "a location the files name `NAME=YOURS` is your location YOURS (remembered; repeat for more)")
+			return o
 		},
 		run: runImport,
 	}
@@ -199,7 +221,7 @@ func (r *runner) importOne(ctx context.Context, store *data.Store, path, currenc
 	}
 	rep.Format, rep.formatName = f.FormatID(), f.FormatName()+", "+f.Layout
 	res, err := store.Import(ctx, data.ImportFile{Name: name, Size: size, SHA256: digest, Format: f.FormatID()}, f.Items(ctx),
-		data.ImportOptions{DryRun: *opts.dryRun, SkipInvalid: *opts.skipInvalid})
+		data.ImportOptions{DryRun: *opts.dryRun, SkipInvalid: *opts.skipInvalid, Locations: opts.locations})
 	if err != nil {
 		return fail(err)
 	}

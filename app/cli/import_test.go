@@ -157,3 +157,33 @@ func equalJSON(a, b any) bool {
 	y, _ := json.Marshal(b)
 	return string(x) == string(y)
 }
+
+func TestRun_ImportLocations(t *testing.T) {
+	db := emptyDB(t)
+	mustRun(t, nil, "--db", db, "products", "add", "--sku", "TOTE", "--name", "Tote", "--price", "15", "--currency", "USD")
+	mustRun(t, nil, "--db", db, "stock", "adjust", "TOTE", "2", "--reason", "found in the shop")
+	file := filepath.Join(t.TempDir(), "inventory_export.csv")
+	inventory := "Handle,Title,Option1 Name,Option1 Value,Option2 Name,Option2 Value,Option3 Name,Option3 Value,SKU,HS Code,COO,Location,Bin name,Incoming (not editable),Unavailable (not editable),Committed (not editable),Available (not editable),On hand (current),On hand (new)\n" +
+		"tote,Tote,Title,Default Title,,,,,TOTE,,,1 Example Street,,0,0,0,4,4,\n"
+	if err := os.WriteFile(file, []byte(inventory), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, nil, "--db", db, "import", "--dry-run", file)
+	if !strings.Contains(out, `Location "1 Example Street": a location Backroom did not have, added as a new one`) {
+		t.Fatalf("a dry run must name the new location:\n%s", out)
+	}
+	if res := runCLI(t, nil, "--db", db, "import", "--location", "1 Example Street", file); res.code != exitUsage {
+		t.Fatalf("--location without =: exit %d", res.code)
+	}
+	r := decodeReports(t, mustRun(t, nil, "--db", db, "import", "--json", "--location", "1 Example Street=Shop", file))[0]
+	if r["stock_counted"] != 1.0 || len(r["warnings"].([]any)) != 0 {
+		t.Fatalf("import with --location = %v", r)
+	}
+	var locs []map[string]any
+	for _, l := range decodeList(t, mustRun(t, nil, "--db", db, "stock", "list", "--json")) {
+		locs = append(locs, l)
+	}
+	if len(locs) != 1 || locs[0]["on_hand"] != 4.0 {
+		t.Fatalf("stock after the import = %v, want 4 on hand", locs)
+	}
+}
