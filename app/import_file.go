@@ -79,6 +79,9 @@ type importJob struct {
 	err    error              // why the file could not be read or imported
 	result *data.ImportResult // of the last check or import
 	dryRun bool               // result is a check: nothing was written
+	// locations says which of the shop's locations the file's new location names are, as the owner
+	// chose after a check; the import remembers them.
+	locations map[string]string
 
 	cancelled bool
 	cancel    context.CancelFunc // stops the running import
@@ -713,6 +716,7 @@ func logCounts(e data.ImportLogEntry) string {
 // showResult shows a job's last check or import: the summary, the problems and the offer to skip them.
 func (sc *importsScreen) showResult(job *importJob) {
 	sc.skip.Hide()
+	sc.placeLocations.Hide()
 	sc.problemsBox.Hide()
 	sc.summary.Hide()
 	switch {
@@ -753,6 +757,10 @@ func (sc *importsScreen) showResult(job *importJob) {
 		if len(r.Errors) > 0 && (r.Rejected() || job.dryRun) && sc.canImport() {
 			sc.skip.SetText(fmt.Sprintf("Import the valid %s and skip the %d listed", noun, errorRows(r.Errors)))
 			sc.skip.Show()
+		}
+		if job.dryRun && len(r.LocationsAdded) > 0 && sc.canImport() {
+			sc.placeLocations.SetText(pluralWord(len(r.LocationsAdded), "Say which location this is…", "Say which locations these are…"))
+			sc.placeLocations.Show()
 		}
 		if len(r.Errors)+len(r.Warnings) > 0 {
 			sc.problemsTitle.SetText(problemsTitle(job.src.name, len(r.Errors), len(r.Warnings)))
@@ -861,6 +869,9 @@ func (sc *importsScreen) onImport() {
 func (sc *importsScreen) start(job *importJob, opt data.ImportOptions) {
 	if job.info == nil || !job.info.known || sc.running() != nil {
 		return
+	}
+	if opt.Locations == nil {
+		opt.Locations = job.locations
 	}
 	ctx, cancel := context.WithCancel(sc.a.bg.ctx)
 	job.state, job.cancel, job.cancelled, job.err, job.dryRun = jobImporting, cancel, false, nil, opt.DryRun
@@ -1244,7 +1255,9 @@ func (sc *importsScreen) importView() fyne.CanvasObject {
 		container.NewCenter(container.NewHBox(sc.mapButton, sc.check, sc.importButton, sc.importAll)),
 		container.NewVBox(sc.fileName, container.NewBorder(nil, nil, container.NewHBox(sc.format, sc.holds), nil, sc.fileMeta)))
 	sc.previewBox = container.NewBorder(sc.previewTitle, nil, nil, nil, sc.preview.table)
-	problemsHead := container.NewBorder(nil, nil, nil, sc.skip, sc.problemsTitle)
+	sc.placeLocations = widget.NewButtonWithIcon("Say which locations these are…", theme.HomeIcon(), sc.onPlaceLocations)
+	sc.placeLocations.Hide()
+	problemsHead := container.NewBorder(nil, nil, nil, container.NewHBox(sc.placeLocations, sc.skip), sc.problemsTitle)
 	sc.problemsBox = container.NewBorder(problemsHead, nil, nil, nil, problemPanel(sc.problems))
 	sc.problemsBox.Hide()
 	sc.split = container.NewVSplit(sc.previewBox, sc.problemsBox)

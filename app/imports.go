@@ -59,13 +59,17 @@ type importsScreen struct {
 	cancel        *widget.Button
 	summary       *widget.Label
 	skip          *widget.Button
-	split         *container.Split
-	previewBox    *fyne.Container
-	previewTitle  *widget.Label
-	preview       *previewTable
-	problemsBox   *fyne.Container
-	problemsTitle *widget.Label
-	problems      *pagedTable[problemRow]
+	// placeLocations asks which of the shop's locations a checked file's new location names are.
+	placeLocations  *widget.Button
+	locationsDialog *dialog.ConfirmDialog
+	locationPicks   map[string]*widget.Select
+	split           *container.Split
+	previewBox      *fyne.Container
+	previewTitle    *widget.Label
+	preview         *previewTable
+	problemsBox     *fyne.Container
+	problemsTitle   *widget.Label
+	problems        *pagedTable[problemRow]
 
 	// The column-mapping dialog of an unknown layout (import_mapping.go), kept for tests.
 	mapping *mappingDialog

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -586,6 +587,17 @@ func TestImports_Screenshots(t *testing.T) {
 	sc.tabs.Select(sc.unmatchedTab)
 	settle(a)
 	shot("8-unmatched")
+	sc.tabs.Select(sc.importTab)
+	job := addFile(t, a, sc, bytesSource("inventory_export.csv", sheet("Handle,Title,SKU,Location,On hand (current)",
+		map[string]string{"Handle": "mug", "Title": "Mug", "SKU": "MUG-BLUE", "Location": "1 Example Street", "On hand (current)": "9"})))
+	test.Tap(sc.check)
+	settle(a)
+	shot("9-new-location")
+	if job.result != nil && len(job.result.LocationsAdded) > 0 {
+		test.Tap(sc.placeLocations)
+		settle(a)
+		shot("10-place-locations")
+	}
 }
 
 func TestImports_MappedStockCount(t *testing.T) {
@@ -651,5 +663,60 @@ func TestImports_UnmatchedTabStillMaps(t *testing.T) {
 	settle(a)
 	if got, want := sc.unmatchedTab.Text, "Unmatched SKUs"; got != want {
 		t.Errorf("tab after mapping = %q, want %q", got, want)
+	}
+}
+
+func TestImports_NewLocationsArePlacedAfterACheck(t *testing.T) {
+	a := newTestApp(t)
+	holdUI(t, a)
+	sc := showScreen[*importsScreen](t, a, sectionImports)
+	ctx := context.Background()
+	if _, err := a.base.AdjustStock(ctx, data.Adjustment{SKU: "MUG-BLUE", Delta: 1, Reason: data.ReasonCount, Note: "found"}); err != nil {
+		t.Fatal(err)
+	}
+	locs, err := a.base.Locations(ctx)
+	if err != nil || len(locs) == 0 {
+		t.Fatalf("locations: %v, %v", locs, err)
+	}
+	shop := locs[0].Name
+
+	b := sheet("Handle,Title,Option1 Name,Option1 Value,SKU,HS Code,COO,Location,On hand (current),On hand (new)",
+		map[string]string{"Handle": "mug", "Title": "Mug", "Option1 Name": "Colour", "Option1 Value": "Blue", "SKU": "MUG-BLUE",
+			"Location": "1 Example Street", "On hand (current)": "9"})
+	job := addFile(t, a, sc, bytesSource("inventory_export.csv", b))
+	test.Tap(sc.check)
+	settle(a)
+	if job.result == nil || len(job.result.LocationsAdded) != 1 || !sc.placeLocations.Visible() {
+		t.Fatalf("after the check: result %+v, place button shown %v", job.result, sc.placeLocations.Visible())
+	}
+	test.Tap(sc.placeLocations)
+	settle(a)
+	pick := sc.locationPicks["1 Example Street"]
+	if pick == nil || pick.Selected != newLocationChoice || !slices.Contains(pick.Options, shop) {
+		t.Fatalf("location pick = %+v", pick)
+	}
+	pick.SetSelected(shop)
+	sc.useLocations(job)
+	settle(a)
+	if job.result == nil || len(job.result.LocationsAdded) != 0 || sc.placeLocations.Visible() {
+		t.Fatalf("the check with the location placed still adds one: %+v", job.result)
+	}
+	test.Tap(sc.importButton)
+	settle(a)
+	if job.result == nil || !job.result.Committed {
+		t.Fatalf("import: %+v, %v", job.result, job.err)
+	}
+	after, err := a.base.Locations(ctx)
+	if err != nil || len(after) != len(locs) {
+		t.Fatalf("locations after the import: %d, want still %d (%v)", len(after), len(locs), err)
+	}
+	byLoc, err := a.base.StockByLocation(ctx, "MUG-BLUE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range byLoc {
+		if l.Location == shop && l.OnHand != 9 {
+			t.Errorf("MUG-BLUE at %s = %d, want the counted 9", shop, l.OnHand)
+		}
 	}
 }
