@@ -179,10 +179,7 @@ func TestRun_ImportLocations(t *testing.T) {
 	if r["stock_counted"] != 1.0 || len(r["warnings"].([]any)) != 0 {
 		t.Fatalf("import with --location = %v", r)
 	}
-	var locs []map[string]any
-	for _, l := range decodeList(t, mustRun(t, nil, "--db", db, "stock", "list", "--json")) {
-		locs = append(locs, l)
-	}
+	locs := decodeList(t, mustRun(t, nil, "--db", db, "stock", "list", "--json"))
 	if len(locs) != 1 || locs[0]["on_hand"] != 4.0 {
 		t.Fatalf("stock after the import = %v, want 4 on hand", locs)
 	}
