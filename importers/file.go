@@ -185,12 +185,9 @@ func (f *File) readPreview() error {
 
 // Signature identifies the header's layout for a saved column mapping: the column names, normalised,
 // in order.
-func (f *File) Signature() string { return HeaderSignature(f.Header) }
-
-// HeaderSignature is the signature of a header row.
-func HeaderSignature(cells []string) string {
+func (f *File) Signature() string {
 	h := sha256.New()
-	for _, c := range cells {
+	for _, c := range f.Header {
 		h.Write([]byte(normalizeHeader(c)))
 		h.Write([]byte{0})
 	}
