@@ -170,7 +170,9 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 func (r *runner) importOne(ctx context.Context, store *data.Store, path, currency string, opts *importOptions) importReport {
 	rep := importReport{File: path, Format: "unknown", Errors: []importProblem{}, Warnings: []importProblem{}, DryRun: *opts.dryRun}
 	fail := func(err error) importReport {
-		rep.Errors = append(rep.Errors, importProblem{Reason: message(err)})
+		// The importers name the file in their errors; the report already says which file it is.
+		reason := strings.TrimPrefix(message(err), filepath.Base(path)+": ")
+		rep.Errors = append(rep.Errors, importProblem{Reason: reason})
 		rep.unreadable = true
 		return rep
 	}
