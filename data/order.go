@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/maphash"
+	"slices"
 	"strings"
 	"time"
 )
@@ -440,48 +441,51 @@ func mergeOrder(old, in Order) Order {
 	if m.ShipTo == (Address{}) || m.ShipTo.Line1 == "" && old.ShipTo.Line1 != "" {
 		m.ShipTo = old.ShipTo
 	}
-	if in.Subtotal == 0 && in.Shipping == 0 && in.Tax == 0 && in.Discount == 0 && in.Total == 0 {
-		// A source without money (Amazon's Unshipped report) keeps the amounts, their currency and the
-		// lines' prices another source gave.
+	noMoney := in.Subtotal == 0 && in.Shipping == 0 && in.Tax == 0 && in.Discount == 0 && in.Total == 0
+	if noMoney {
+		// A source without money (Amazon's Unshipped report) keeps the amounts and their currency
+		// another source gave.
 		m.Subtotal, m.Shipping, m.Tax, m.Discount, m.Total = old.Subtotal, old.Shipping, old.Tax, old.Discount, old.Total
 		if old.Currency != "" {
 			m.Currency = old.Currency
-		}
-		m.Lines = append([]OrderLine(nil), in.Lines...)
-		for i := range m.Lines {
-			if i < len(old.Lines) && m.Lines[i].UnitPrice == 0 && m.Lines[i].SKU == old.Lines[i].SKU && m.Lines[i].ChannelSKU == old.Lines[i].ChannelSKU &&
-				m.Lines[i].Name == old.Lines[i].Name && m.Lines[i].Quantity == old.Lines[i].Quantity {
-				m.Lines[i].UnitPrice = old.Lines[i].UnitPrice
-			}
 		}
 	}
 	if len(in.Lines) == 0 || old.Status.Shipped() && len(old.Lines) > 0 {
 		m.Lines = old.Lines
 	}
-	m.Lines = namedLines(m.Lines, old.Lines, in.Lines)
+	m.Lines = fillLines(m.Lines, noMoney, old.Lines, in.Lines)
 	return m
 }
 
-// namedLines fills lines a source gave only by SKU (Etsy's Sold Orders file names no items) from the
-// same lines another source named: same SKU, quantity and pack, line for line. Without it the two sources
-// would replace each other's lines on every import. Stock is untouched, as only the name and price move.
-func namedLines(lines, a, b []OrderLine) []OrderLine {
+// fillLines completes lines a source gave only in part from the same lines another source gave: same
+// place, SKU, quantity and pack, and the same name where both have one. A name fills an empty one
+// (Etsy's Sold Orders file names no items); with prices, a price fills a zero one (Amazon's Unshipped
+// report has no money). Without it two sources would replace each other's lines on every import.
+// Stock is untouched: only names and prices move.
+func fillLines(lines []OrderLine, prices bool, sources ...[]OrderLine) []OrderLine {
 	var out []OrderLine
 	for i, l := range lines {
-		if l.Name != "" {
-			continue
-		}
-		for _, other := range [][]OrderLine{a, b} {
-			if len(other) != len(lines) {
+		for _, src := range sources {
+			if i >= len(src) {
 				continue
 			}
-			o := other[i]
-			if o.Name != "" && o.LineNo == l.LineNo && o.SKU == l.SKU && o.ChannelSKU == l.ChannelSKU && o.Quantity == l.Quantity && o.Pack == l.Pack {
+			o := src[i]
+			if o.LineNo != l.LineNo || o.SKU != l.SKU || o.ChannelSKU != l.ChannelSKU || o.Quantity != l.Quantity || o.Pack != l.Pack ||
+				l.Name != "" && o.Name != "" && l.Name != o.Name {
+				continue
+			}
+			filled := l
+			if filled.Name == "" {
+				filled.Name = o.Name
+			}
+			if prices && filled.UnitPrice == 0 {
+				filled.UnitPrice = o.UnitPrice
+			}
+			if filled != l {
 				if out == nil {
-					out = append([]OrderLine(nil), lines...)
+					out = slices.Clone(lines)
 				}
-				out[i] = o
-				break
+				out[i], l = filled, filled
 			}
 		}
 	}
