@@ -51,6 +51,9 @@ const (
 	// PermImport covers importing marketplace files and mapping their columns: one file can add
 	// hundreds of orders and change the catalogue, so it is the owner's.
 	PermImport
+	// PermManageMail covers the mailbox account orders are read from: its server, user name and folders
+	// are credentials in all but the password, so they are the owner's.
+	PermManageMail
 )
 
 func (p Permission) String() string {
@@ -71,6 +74,8 @@ func (p Permission) String() string {
 		return "change suppliers"
 	case PermImport:
 		return "import files"
+	case PermManageMail:
+		return "manage the order mailbox"
 	}
 	return fmt.Sprintf("permission %d", int(p))
 }
