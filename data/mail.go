@@ -835,21 +835,35 @@ func cmpTime(a, b time.Time) time.Time {
 
 // LastMailSync returns the account's most recent sync run; ok is false when it never synced.
 func (s *Store) LastMailSync(ctx context.Context, accountID int64) (run MailSyncRun, ok bool, err error) {
-	var started, finished, result string
-	err = s.read.QueryRowContext(ctx, `SELECT id, COALESCE(account_id, 0), started_at, finished_at, result, error, cancelled
-		FROM mail_sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT 1`, accountID).
-		Scan(&run.ID, &run.AccountID, &started, &finished, &result, &run.Error, &run.Cancelled)
-	if errors.Is(err, sql.ErrNoRows) {
-		return run, false, nil
+	runs, err := s.MailSyncRuns(ctx, accountID, 1)
+	if err != nil || len(runs) == 0 {
+		return run, false, err
 	}
+	return runs[0], true, nil
+}
+
+// MailSyncRuns lists the account's most recent sync runs, newest first.
+func (s *Store) MailSyncRuns(ctx context.Context, accountID int64, limit int) ([]MailSyncRun, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT id, COALESCE(account_id, 0), started_at, finished_at, result, error, cancelled
+		FROM mail_sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
 	if err != nil {
-		return run, false, fmt.Errorf("read last mail sync: %w", err)
+		return nil, fmt.Errorf("read mail syncs: %w", err)
 	}
-	run.Started, run.Finished = parseTime(started), parseTime(finished)
-	var c mailRunCounts
-	if err := json.Unmarshal([]byte(result), &c); err != nil {
-		return run, false, fmt.Errorf("read last mail sync: %w", err)
+	defer rows.Close()
+	var out []MailSyncRun
+	for rows.Next() {
+		var run MailSyncRun
+		var started, finished, result string
+		if err := rows.Scan(&run.ID, &run.AccountID, &started, &finished, &result, &run.Error, &run.Cancelled); err != nil {
+			return nil, fmt.Errorf("read mail syncs: %w", err)
+		}
+		run.Started, run.Finished = parseTime(started), parseTime(finished)
+		var c mailRunCounts
+		if err := json.Unmarshal([]byte(result), &c); err != nil {
+			return nil, fmt.Errorf("read mail sync %d: %w", run.ID, err)
+		}
+		run.Result = MailResult{c.Seen, c.Duplicates, c.OrdersNew, c.OrdersUpdated, c.OrdersUnchanged, c.Ignored, c.Queued, c.Unmatched, c.Warnings}
+		out = append(out, run)
 	}
-	run.Result = MailResult{c.Seen, c.Duplicates, c.OrdersNew, c.OrdersUpdated, c.OrdersUnchanged, c.Ignored, c.Queued, c.Unmatched, c.Warnings}
-	return run, true, nil
+	return out, rows.Err()
 }

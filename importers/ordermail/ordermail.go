@@ -270,3 +270,29 @@ func forwardDate(s string, outer time.Time) time.Time {
 	}
 	return time.Time{}
 }
+
+// Text is the readable text of a message as a person would read it in a mail program: the plain part, or
+// the HTML's text when the plain part is missing or a stub. The review queue shows it so the owner can
+// type in an order no parser read.
+func Text(r io.Reader) (string, error) {
+	raw, err := readLimited(r)
+	if err != nil {
+		return "", err
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return "", fmt.Errorf("read message headers: %w", err)
+	}
+	b, err := readMessage(m, 0)
+	plain := strings.TrimSpace(b.plain)
+	if b.html != "" {
+		text, _ := htmlText(b.html)
+		if len(lines(plain)) < 5 && len(lines(text)) > len(lines(plain)) {
+			plain = strings.TrimSpace(text)
+		}
+	}
+	if plain == "" && err != nil {
+		return "", fmt.Errorf("read message body: %w", err)
+	}
+	return plain, nil
+}

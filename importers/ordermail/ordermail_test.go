@@ -416,3 +416,22 @@ func TestParse_WooTableFallback(t *testing.T) {
 		t.Errorf("PlacedAt = %s, want %s", got, want)
 	}
 }
+
+func TestText(t *testing.T) {
+	for _, tc := range []struct{ file, want string }{
+		{"shopify_html_only.eml", "Sam Buyer"}, // HTML only: its text
+		{"unknown_order.eml", ""},              // whatever it says, it is text
+		{"woocommerce_table_cp1252.eml", "€"},  // a Windows charset, decoded
+	} {
+		text, err := Text(bytes.NewReader(readMail(t, tc.file)))
+		if err != nil {
+			t.Fatalf("Text(%s): %v", tc.file, err)
+		}
+		if strings.TrimSpace(text) == "" || !strings.Contains(text, tc.want) || strings.Contains(text, "<td") {
+			t.Errorf("Text(%s) = %q, want readable text with %q", tc.file, text, tc.want)
+		}
+	}
+	if _, err := Text(strings.NewReader("no headers here")); err == nil {
+		t.Error("Text of something that is no e-mail: no error")
+	}
+}
