@@ -325,6 +325,8 @@ type MailMessage struct {
 	OrderID int64  // read back: the order the message made or updated
 	Review  string // read back: "", ReviewOpen, ReviewDismissed or ReviewEntered
 	Size    int    // read back: bytes of the raw message
+
+	fillsOnly bool // the order was another source's, and the message only filled its gaps
 }
 
 // MailBatch is what one transaction takes from one folder: messages and where the folder stands after
@@ -436,11 +438,11 @@ func (t *tx) storeMail(ctx context.Context, m *MailMessage, res *MailResult) err
 		account = m.AccountID
 	}
 	r, err := t.ExecContext(ctx, `INSERT INTO mail_messages(account_id, folder, uid, source, received_at, message_id, sha256, subject, sender,
-		sent_at, forwarded, kind, channel, order_id, problems, review, raw_size, raw_gzip, parsed_at, stored_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sent_at, forwarded, kind, channel, order_id, problems, review, raw_size, raw_gzip, parsed_at, stored_at, fills_only)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		account, m.Folder, m.UID, m.Source, nullTime(m.Received), m.MessageID, sum[:], m.Subject, m.From,
 		nullTime(m.Date), m.Forwarded, m.Kind, m.Channel, nullID(m.OrderID), string(problems), m.Review, len(m.Raw), raw,
-		t.nowText(), t.nowText())
+		t.nowText(), t.nowText(), m.fillsOnly)
 	if err != nil {
 		return fmt.Errorf("store message %s: %w", m.describe(), err)
 	}
@@ -452,7 +454,7 @@ func (t *tx) storeMail(ctx context.Context, m *MailMessage, res *MailResult) err
 // store cannot take (a parser read it wrongly) goes to the review queue like mail no parser read, with
 // the reason, rather than being lost or half-written.
 func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult) error {
-	m.OrderID, m.Review = 0, ""
+	m.OrderID, m.Review, m.fillsOnly = 0, "", false
 	for _, p := range m.Problems {
 		if !p.Warning && m.Kind == MailOrder {
 			m.Kind = MailUnknownOrder
@@ -492,6 +494,11 @@ func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult
 	if err := o.Validate(); err != nil {
 		return refuse(err)
 	}
+	fillsOnly, err := t.mailFillsOnly(ctx, &o)
+	if err != nil {
+		return err
+	}
+	m.fillsOnly = fillsOnly
 	// The order's rows are written under a savepoint so one the store refuses halfway leaves nothing.
 	if _, err := t.Tx.ExecContext(ctx, `SAVEPOINT mail_order`); err != nil {
 		return fmt.Errorf("begin order of message %s: %w", m.describe(), err)
@@ -526,6 +533,34 @@ func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult
 		res.Warnings = append(res.Warnings, p)
 	}
 	return nil
+}
+
+// mailFillsOnly keeps what another source wrote to an order over what a notification says. A seller's
+// e-mail is the earliest and roughest word on an order (dates to the minute, no collected tax), so once
+// a marketplace file, or a person, has changed the order after its mail was read, mail only fills what
+// is still missing: a forwarded copy or a re-read of old mail never undoes the report. An order only mail
+// has written is still the mail's to correct, which is what re-reading with a better parser is for.
+func (t *tx) mailFillsOnly(ctx context.Context, o *Order) (bool, error) {
+	existing, err := t.s.orderByKey(ctx, t, o.Channel, o.ExternalID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	// The mail that wrote the order as its own source, and when it last did.
+	var lastMail sql.NullString
+	if err := t.QueryRowContext(ctx, `SELECT max(parsed_at) FROM mail_messages WHERE order_id = ? AND fills_only = 0`,
+		existing.ID).Scan(&lastMail); err != nil {
+		return false, fmt.Errorf("read mail of order %s %s: %w", o.Channel, o.ExternalID, err)
+	}
+	if lastMail.Valid && !existing.UpdatedAt.After(parseTime(lastMail.String)) {
+		return false, nil
+	}
+	merged := mergeOrder(*o, existing)
+	merged.ID, merged.History, merged.UpdatedAt = 0, nil, time.Time{}
+	*o = merged
+	return true, nil
 }
 
 func (m *MailMessage) describe() string {
@@ -656,9 +691,9 @@ func (s *Store) ReparseMail(ctx context.Context, msgs []MailMessage) (MailResult
 			}
 			problems, _ := json.Marshal(nonNil(m.Problems))
 			if _, err := t.ExecContext(ctx, `UPDATE mail_messages SET message_id = ?, subject = ?, sender = ?, sent_at = ?, forwarded = ?,
-				kind = ?, channel = ?, order_id = ?, problems = ?, review = ?, parsed_at = ? WHERE id = ?`,
+				kind = ?, channel = ?, order_id = ?, problems = ?, review = ?, parsed_at = ?, fills_only = ? WHERE id = ?`,
 				m.MessageID, m.Subject, m.From, nullTime(m.Date), m.Forwarded, m.Kind, m.Channel, nullID(m.OrderID), string(problems),
-				m.Review, t.nowText(), m.ID); err != nil {
+				m.Review, t.nowText(), m.fillsOnly, m.ID); err != nil {
 				return fmt.Errorf("save message %d: %w", m.ID, err)
 			}
 		}

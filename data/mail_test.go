@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestStore_MailAccount(t *testing.T) {
@@ -287,5 +289,74 @@ func TestStore_MailSyncRuns(t *testing.T) {
 	last, ok, err := s.LastMailSync(ctx, acct.ID)
 	if !ok || err != nil || last.Error != "the server did not answer" || last.Result.Queued != 1 || last.Finished.IsZero() {
 		t.Errorf("last sync = %+v, %v, %v", last, ok, err)
+	}
+}
+
+// TestStore_MailNeverUndoesAReport: a marketplace file's order stays as the file said when the same
+// order's e-mail is read afterwards, or read again; the mail only fills what the file lacked. An order
+// only mail wrote is corrected by a better reading of that mail.
+func TestStore_MailNeverUndoesAReport(t *testing.T) {
+	ctx := context.Background()
+	clock := testNow
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "shop.db"), Options{Now: func() time.Time {
+		clock = clock.Add(time.Second)
+		return clock
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustVariant(t, s, "MUG", "Stoneware mug", 1800, 650)
+
+	sheet := shopOrder("#3001", StatusPaid, "MUG", 1)
+	sheet.PlacedAt = time.Date(2026, 11, 18, 10, 15, 42, 0, time.UTC)
+	sheet.Tax, sheet.Total = 300, 2100
+	sheet.CustomerEmail = ""
+	if _, err := s.ApplyOrders(ctx, []Order{sheet}); err != nil {
+		t.Fatal(err)
+	}
+	mail := orderMail("#3001", "MUG", 1)
+	mail.Order.PlacedAt = time.Date(2026, 11, 18, 10, 15, 0, 0, time.UTC) // mail gives minutes
+	mail.Order.CustomerEmail = "ada@example.com"
+	res, err := s.ApplyMail(ctx, MailBatch{Messages: []MailMessage{mail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.OrderByKey(ctx, "shopify", "#3001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !o.PlacedAt.Equal(sheet.PlacedAt) || o.Tax != 300 || o.Total != 2100 || o.CustomerEmail != "ada@example.com" {
+		t.Errorf("after the mail: placed %v tax %d total %d email %q; want the file's date and money, the mail's e-mail address (%+v)",
+			o.PlacedAt, o.Tax, o.Total, o.CustomerEmail, res)
+	}
+
+	// Mail alone: a re-read with a corrected total corrects the order.
+	only := orderMail("#3002", "MUG", 1)
+	if _, err := s.ApplyMail(ctx, MailBatch{Messages: []MailMessage{only}}); err != nil {
+		t.Fatal(err)
+	}
+	var again []MailMessage
+	if err := s.EachStoredMail(ctx, func(m MailMessage) error {
+		if m.MessageID == only.MessageID {
+			fixed := *only.Order
+			fixed.Total, fixed.Tax = 1950, 150
+			m.Kind, m.Order = MailOrder, &fixed
+		} else {
+			m.Kind, m.Order = MailOrder, mail.Order
+		}
+		again = append(again, m)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReparseMail(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := s.OrderByKey(ctx, "shopify", "#3002"); o.Total != 1950 || o.Tax != 150 {
+		t.Errorf("mail-only order after a better reading: total %d tax %d, want 1950 and 150", o.Total, o.Tax)
+	}
+	if o, _ := s.OrderByKey(ctx, "shopify", "#3001"); !o.PlacedAt.Equal(sheet.PlacedAt) || o.Tax != 300 {
+		t.Errorf("file's order after re-reading its mail: placed %v tax %d", o.PlacedAt, o.Tax)
 	}
 }
