@@ -12,6 +12,7 @@
 package data
 
 import (
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -205,6 +206,9 @@ type tx struct {
 	nowFor time.Time
 	// importing names the file a bulk import is applying; its orders are audited by reference to it.
 	importing string
+	// gz compresses the mail a write stores; one per write, since each new writer allocates its large
+	// state and a sync stores dozens of messages per write.
+	gz *gzip.Writer
 }
 
 // lookups are answers a write keeps for its own length because it asks them over and over; whatever

@@ -426,7 +426,7 @@ func (t *tx) storeMail(ctx context.Context, m *MailMessage, res *MailResult) err
 	}
 	var raw any
 	if m.Kind != MailNotOrder {
-		z, err := gzipBytes(m.Raw)
+		z, err := t.gzip(m.Raw)
 		if err != nil {
 			return fmt.Errorf("compress message %s: %w", m.describe(), err)
 		}
@@ -589,17 +589,22 @@ func nullID(id int64) any {
 	return id
 }
 
-func gzipBytes(b []byte) ([]byte, error) {
+func (t *tx) gzip(b []byte) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.Grow(len(b) / 3)
-	w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
-	if err != nil {
+	buf.Grow(len(b)/3 + 64)
+	if t.gz == nil {
+		w, err := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		if err != nil {
+			return nil, err
+		}
+		t.gz = w
+	} else {
+		t.gz.Reset(&buf)
+	}
+	if _, err := t.gz.Write(b); err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(b); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
+	if err := t.gz.Close(); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -852,6 +857,12 @@ func (s *Store) LogMailSync(ctx context.Context, run MailSyncRun) error {
 		account = run.AccountID
 	}
 	return s.update(ctx, func(t *tx) error {
+		// A watched mailbox is checked every few minutes, mostly finding nothing: only the newest such
+		// check is worth keeping, as "last checked".
+		if _, err := t.ExecContext(ctx, `DELETE FROM mail_sync_runs WHERE account_id IS ? AND error = '' AND cancelled = 0
+			AND json_extract(result, '$.Seen') = 0`, account); err != nil {
+			return fmt.Errorf("record mail sync: %w", err)
+		}
 		_, err := t.ExecContext(ctx, `INSERT INTO mail_sync_runs(account_id, started_at, finished_at, result, error, cancelled) VALUES (?, ?, ?, ?, ?, ?)`,
 			account, formatTime(run.Started), formatTime(cmpTime(run.Finished, t.now)), string(result), run.Error, run.Cancelled)
 		if err != nil {

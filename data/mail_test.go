@@ -290,6 +290,16 @@ func TestStore_MailSyncRuns(t *testing.T) {
 	if !ok || err != nil || last.Error != "the server did not answer" || last.Result.Queued != 1 || last.Finished.IsZero() {
 		t.Errorf("last sync = %+v, %v, %v", last, ok, err)
 	}
+	// A day of checks that found nothing keeps only the newest of them.
+	for range 300 {
+		if err := s.LogMailSync(ctx, MailSyncRun{AccountID: acct.ID, Started: testNow}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runs, err := s.MailSyncRuns(ctx, acct.ID, 1000)
+	if err != nil || len(runs) != 3 || runs[0].Result.Seen != 0 || runs[1].Error == "" || runs[2].Result.OrdersNew != 2 {
+		t.Errorf("runs after 300 empty checks = %+v, %v", runs, err)
+	}
 }
 
 // TestStore_MailNeverUndoesAReport: a marketplace file's order stays as the file said when the same
