@@ -21,10 +21,12 @@ export CGO_ENABLED := 1
 # Debian/Ubuntu packages: cgo for GLFW/X11 + GL, and the bundled sqlite amalgamation.
 BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev
-# Extra packages for tests: headless X server, screenshots, driving the real window.
-TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool
+# Extra packages for tests: headless X server, screenshots, driving the real window; Dovecot for the
+# IMAP integration tests (importers/mailbox starts its own server, see testdata/dovecot/); a private
+# D-Bus and GNOME Keyring for the keychain test against a real Secret Service (app/keychain).
+TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool dovecot-imapd dbus-daemon gnome-keyring
 
-.PHONY: all deps test-deps build run test vet bench bench-import fuzz package clean
+.PHONY: all deps test-deps build run test vet bench bench-import bench-mail fuzz package clean
 
 all: build
 
@@ -99,6 +101,11 @@ bench:
 # 1,000,000-line file alone takes minutes. REPEAT=n runs, BIG=0 skips the memory run.
 bench-import:
 	GO=$(GO) ./bench/import.sh
+
+# Order e-mail sync against mbsync on the same local Dovecot (see BENCHMARKS.md); installs
+# dovecot-imapd and isync when missing. MESSAGES=n sets the mailbox size, REPEAT=n the runs.
+bench-mail:
+	GO=$(GO) ./bench/mail.sh
 
 # Runs every fuzz target in every package for FUZZTIME each.
 fuzz:

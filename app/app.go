@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/backroom-app/backroom/app/keychain"
 	"github.com/backroom-app/backroom/assets"
 	"github.com/backroom-app/backroom/data"
 )
@@ -96,11 +97,15 @@ type App struct {
 	screens map[string]screen // built on first visit
 	views   map[string]fyne.CanvasObject
 	who     *widget.Label
+
+	keys *keychain.Keychain // where mail passwords live; tests replace it with one in memory
+	mail *mailWatcher       // reads the mailbox while the window is open
 }
 
 // New builds the app around an open store. It shows nothing until Start.
 func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
-	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx)}
+	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx), keys: keychain.New()}
+	a.mail = newMailWatcher(a)
 	a.win = fa.NewWindow("Backroom")
 	a.win.SetIcon(assets.Icon())
 	a.win.Resize(fyne.NewSize(1200, 780))
@@ -219,6 +224,9 @@ func (a *App) signedIn(s *data.Store) {
 	a.content = container.NewStack()
 	a.win.SetContent(container.NewBorder(nil, nil,
 		container.NewHBox(container.NewStack(strut, sidebar), widget.NewSeparator()), nil, a.content))
+	if s.Can(data.PermManageMail) && !a.mail.running {
+		a.mail.resume(s)
+	}
 	first := sectionDashboard
 	if u.Role == data.RolePacker {
 		first = sectionFulfillment

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/backroom-app/backroom/app/keychain"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -45,6 +46,7 @@ func newTestAppAs(t *testing.T, name string) *App {
 	t.Cleanup(func() { base.Close() })
 	seedTestShop(t, base)
 	a := New(ctx, fa, base)
+	a.keys = keychain.NewWith("backroom-test", keychain.NewMemory()) // never the tester's own keychain
 	t.Cleanup(a.Stop)
 	u, err := base.UserByName(ctx, name)
 	if err != nil {

@@ -20,6 +20,7 @@ type background struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	loops  sync.WaitGroup // work that lasts until cancelled, such as watching the mailbox
 }
 
 func newBackground(parent context.Context) *background {
@@ -31,11 +32,23 @@ func newBackground(parent context.Context) *background {
 func (b *background) stop() {
 	b.cancel()
 	b.wg.Wait()
+	b.loops.Wait()
 }
 
 // wait blocks until every started job has finished. Tests use it: Fyne's test driver runs fyne.Do
 // callbacks at once, so by then the done callbacks have run too.
 func (b *background) wait() { b.wg.Wait() }
+
+// loop runs work that lasts until its context ends, such as watching the mailbox. stop waits for it;
+// wait does not, since it never finishes on its own. work must not touch widgets except through fyne.Do
+// guarded by its context.
+func (b *background) loop(work func(ctx context.Context)) {
+	b.loops.Add(1)
+	go func() {
+		defer b.loops.Done()
+		work(b.ctx)
+	}()
+}
 
 // run does work in the background and hands its result to done on the UI goroutine. done is skipped
 // when the app is shutting down.

@@ -233,6 +233,12 @@ func (a *App) onDropped(_ fyne.Position, uris []fyne.URI) {
 		dialog.ShowInformation("Import files", "Only the shop's owner can import files.", a.win)
 		return
 	}
+	if allMail(uris) {
+		if sc, ok := a.show(sectionMail).(*mailScreen); ok {
+			sc.readFiles(uris)
+		}
+		return
+	}
 	if sc, ok := a.show(sectionImports).(*importsScreen); ok {
 		sc.addURIs(uris)
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/backroom-app/backroom/app/keychain"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -30,6 +31,8 @@ type Env struct {
 	OpenGUI func(ctx context.Context, dbPath string) error
 	// Version is printed by "backroom version".
 	Version string
+	// Keychain keeps mail passwords; nil is this computer's keychain. Tests pass one over keychain.Memory.
+	Keychain *keychain.Keychain
 }
 
 // Exit codes.
@@ -64,6 +67,8 @@ func commands() []*command {
 		stockListCommand(), stockAdjustCommand(), stockHistoryCommand(),
 		ordersListCommand(), ordersStatusCommand(),
 		importCommand(),
+		mailAccountSetCommand(), mailAccountShowCommand(), mailAccountRemoveCommand(),
+		mailSyncCommand(), mailImportCommand(), mailReparseCommand(), mailReviewCommand(),
 		usersListCommand(), usersAddCommand(),
 		versionCommand(),
 	}
@@ -207,10 +212,22 @@ func (r *runner) find(words []string) (*command, []string, error) {
 	if words[1] == "-h" || words[1] == "--help" || words[1] == "-help" || words[1] == "help" {
 		return nil, nil, flag.ErrHelp
 	}
-	for _, c := range r.cmds {
-		if c.name == words[0]+" "+words[1] {
-			return c, words[2:], nil
+	// A name may have three words ("mail account set"); the longest one the words start with wins.
+	for n := min(len(words), 3); n >= 2; n-- {
+		for _, c := range r.cmds {
+			if c.name == strings.Join(words[:n], " ") {
+				return c, words[n:], nil
+			}
 		}
+	}
+	if sub := words[0] + " " + words[1]; len(r.subcommands(sub)) > 0 {
+		if len(words) < 3 {
+			return nil, nil, fmt.Errorf("%s needs a command: %s", sub, strings.Join(r.subcommands(sub), ", "))
+		}
+		if words[2] == "-h" || words[2] == "--help" || words[2] == "-help" || words[2] == "help" {
+			return nil, nil, flag.ErrHelp
+		}
+		return nil, nil, fmt.Errorf("there is no command %q; %s has %s", sub+" "+words[2], sub, strings.Join(r.subcommands(sub), ", "))
 	}
 	return nil, nil, fmt.Errorf("there is no command %q; %s has %s", words[0]+" "+words[1], words[0],
 		strings.Join(r.subcommands(words[0]), ", "))
@@ -219,7 +236,7 @@ func (r *runner) find(words []string) (*command, []string, error) {
 func (r *runner) subcommands(group string) []string {
 	var out []string
 	for _, c := range r.cmds {
-		if g, sub, ok := strings.Cut(c.name, " "); ok && g == group {
+		if sub, ok := strings.CutPrefix(c.name, group+" "); ok {
 			out = append(out, sub)
 		}
 	}
