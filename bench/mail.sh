@@ -12,8 +12,7 @@
 # Usage: bench/mail.sh            (or: make bench-mail)
 #   MESSAGES=10000   messages in the mailbox
 #   REPEAT=3         runs of each measurement; the table shows the median, and every run is printed
-#   SYNC=path        the program to measure (default: backroom built from this checkout; bench/mailsync,
-#                    which calls mailbox.Sync directly, when that backroom has no "mail sync")
+#   SYNC=path        the backroom binary to measure (default: built from this checkout)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -43,11 +42,6 @@ echo "== building"
 if [ -z "${SYNC:-}" ]; then
 	CGO_ENABLED=1 $GO build -o "$WORK/backroom" .
 	SYNC="$WORK/backroom"
-	if ! "$SYNC" mail sync --help 2>&1 | grep -q -- '--password-stdin'; then
-		echo "   this backroom has no 'mail sync': measuring bench/mailsync (mailbox.Sync alone) instead"
-		CGO_ENABLED=1 $GO build -o "$WORK/mailsync" ./bench/mailsync
-		SYNC="$WORK/mailsync"
-	fi
 fi
 $GO build -o "$WORK/mailbench" ./bench/mailbench
 echo "   measuring $SYNC; $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -43,7 +43,7 @@ func main() {
 func run() error {
 	messages := flag.Int("messages", 10000, "messages in the mailbox")
 	repeat := flag.Int("repeat", 3, "runs of each measurement; the table shows the median")
-	backroom := flag.String("backroom", "", "the backroom binary (or bench/mailsync), run as BIN --db FILE mail sync --host ... --json")
+	backroom := flag.String("backroom", "", "the backroom binary, run as BIN --db FILE mail sync --host ... --json")
 	work := flag.String("work", "", "directory for the Maildirs and databases (default: a new temporary one)")
 	flag.Parse()
 	if *backroom == "" {
