@@ -226,10 +226,7 @@ func (f *mailAccountForm) account() (data.MailAccount, error) {
 	a.Folders = splitList(f.folders.Text)
 	a.Senders = splitList(f.senders.Text)
 	if a.Port == 0 {
-		a.Port = 143
-		if a.Security == data.MailTLS {
-			a.Port = 993
-		}
+		a.Port = a.Security.DefaultPort()
 	}
 	if len(a.Folders) == 0 {
 		a.Folders = []string{"INBOX"}

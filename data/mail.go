@@ -55,8 +55,23 @@ func (a MailAccount) Label() string {
 	return a.User + "@" + a.Host
 }
 
-// Address is the server's network address, host:port.
-func (a MailAccount) Address() string { return net.JoinHostPort(a.Host, strconv.Itoa(a.Port)) }
+// DefaultPort is the port IMAP is usually served on with this security: 993 for TLS, 143 otherwise.
+func (s MailSecurity) DefaultPort() int {
+	if s == MailStartTLS || s == MailInsecure {
+		return 143
+	}
+	return 993
+}
+
+// Address is the server's network address, host:port, with the security's usual port when the account
+// names none (one typed on the command line has not been through SaveMailAccount, which fills it).
+func (a MailAccount) Address() string {
+	port := a.Port
+	if port == 0 {
+		port = a.Security.DefaultPort()
+	}
+	return net.JoinHostPort(a.Host, strconv.Itoa(port))
+}
 
 // IsLoopback reports whether host names this computer, the only place a plain-text login may go.
 func IsLoopback(host string) bool {
@@ -93,10 +108,7 @@ func (a *MailAccount) normalize() error {
 		return errorf(ErrInvalid, "unknown connection security %q: use tls, starttls or insecure", a.Security)
 	}
 	if a.Port == 0 {
-		a.Port = 143
-		if a.Security == MailTLS {
-			a.Port = 993
-		}
+		a.Port = a.Security.DefaultPort()
 	}
 	if a.Port < 1 || a.Port > 65535 {
 		return errorf(ErrInvalid, "port %d is not a port number (1 to 65535; IMAP uses 993 with TLS, 143 otherwise)", a.Port)

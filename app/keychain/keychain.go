@@ -12,9 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
-	"strconv"
 	"sync"
 
 	"github.com/zalando/go-keyring"
@@ -85,15 +83,9 @@ func NewWith(service string, backend Backend) *Keychain {
 // programs use too, so the keychain's window shows what it is for. The user name is escaped as URLs
 // escape it, so "shop@example.com" reads "shop%40example.com" and the key stays unambiguous.
 func Key(acct data.MailAccount) string {
-	port := acct.Port
-	if port == 0 {
-		// The account's defaults, as SaveMailAccount fills them, so a key made before saving matches the one after.
-		port = 993
-		if acct.Security == data.MailStartTLS || acct.Security == data.MailInsecure {
-			port = 143
-		}
-	}
-	u := url.URL{Scheme: "imap", User: url.User(acct.User), Host: net.JoinHostPort(acct.Host, strconv.Itoa(port))}
+	// Address fills the security's usual port, as SaveMailAccount does, so a key made before saving
+	// matches the one after.
+	u := url.URL{Scheme: "imap", User: url.User(acct.User), Host: acct.Address()}
 	return u.String()
 }
 

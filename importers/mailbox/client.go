@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -50,19 +49,6 @@ func failure(kind, cause error, format string, args ...any) error {
 	return &serverError{user: data.Error{Kind: kind, Message: fmt.Sprintf(format, args...)}, cause: cause}
 }
 
-// address is host:port with the port security implies when the account names none: an account typed
-// on the command line has not been through SaveMailAccount, which fills it.
-func address(acct data.MailAccount) string {
-	port := acct.Port
-	if port == 0 {
-		port = 993
-		if acct.Security == data.MailStartTLS || acct.Security == data.MailInsecure {
-			port = 143
-		}
-	}
-	return net.JoinHostPort(acct.Host, strconv.Itoa(port))
-}
-
 // connect dials the account's server with the security it asks for, waits for the greeting and logs
 // in. handler receives what the server says unasked (new mail while idling); it may be nil.
 //
@@ -70,7 +56,7 @@ func address(acct data.MailAccount) string {
 // so both follow ctx as well as the timeout.
 func connect(ctx context.Context, acct data.MailAccount, opt Options, handler *imapclient.UnilateralDataHandler) (*session, error) {
 	opt = opt.withDefaults()
-	addr := address(acct)
+	addr := acct.Address()
 	security := acct.Security
 	if security == "" {
 		security = data.MailTLS
