@@ -327,8 +327,11 @@ func (sc *mailScreen) askPassword(acct data.MailAccount, why error, then func(st
 	entry := widget.NewPasswordEntry()
 	entry.SetPlaceHolder("password or app password")
 	reason := "No password is saved for " + acct.Label() + "."
-	if errors.Is(why, keychain.ErrUnavailable) {
-		reason = capitalized(mailErrorText(why)) + "."
+	var none *keychain.UnavailableError
+	if errors.As(why, &none) && none.Reason != "" {
+		reason = "No keychain is available on this computer to keep it (" + none.Reason + ")."
+	} else if errors.Is(why, keychain.ErrUnavailable) {
+		reason = "No keychain is available on this computer to keep it."
 	} else if !errors.Is(why, keychain.ErrNotFound) {
 		reason = "The keychain could not be read (" + mailErrorText(why) + ")."
 	}

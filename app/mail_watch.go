@@ -117,7 +117,7 @@ func (w *mailWatcher) changed() {
 func (w *mailWatcher) status() string {
 	switch {
 	case !w.running:
-		return "Not watching for new mail: use Sync now, or save the password so Backroom can read new mail by itself."
+		return "Not watching for new mail yet: after Sync now, Backroom reads new mail by itself while it is open."
 	case w.lastErr != nil:
 		return fmt.Sprintf("Watching for new mail, but the last try failed: %s. Backroom keeps trying.", mailErrorText(w.lastErr))
 	case w.lastPass.IsZero():
