@@ -14,6 +14,12 @@
 // Every network step runs under a timeout and the caller's context, and either ends by closing the
 // connection, so the app never hangs on a dead server. Failures come back in words a shop owner
 // understands and match ErrAuth, ErrCertificate, ErrUnreachable or ErrTimeout with errors.Is.
+//
+// Signing in is LOGIN with a password or app password. OAuth2 has one place to go: the login step of
+// connecting, which would authenticate with an access token instead (OAUTHBEARER from go-sasl for
+// Gmail; XOAUTH2, a small sasl.Client of our own, for Microsoft, which accepts nothing else). The
+// refresh token would live in the keychain under the account's key, like the password now, and the
+// account would say which way it signs in.
 package mailbox
 
 import (
