@@ -322,8 +322,7 @@ func (f *mailAccountForm) onSave() {
 	f.save.Disable()
 	type saved struct {
 		acct    data.MailAccount
-		keyErr  error // why the password could not go into the keychain
-		keyOld  string
+		keyErr  error  // why the password could not go into the keychain
 		movedPw string // the saved password, moved with the account to its new key
 	}
 	run(f.sc.a.bg, func(ctx context.Context) (saved, error) {

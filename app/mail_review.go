@@ -145,8 +145,7 @@ func (f *enterOrderForm) addLine() {
 	r.price.SetPlaceHolder("0.00")
 	r.qty.OnChanged = func(string) { f.updateTotal() }
 	r.price.OnChanged = func(string) { f.updateTotal() }
-	var remove *widget.Button
-	remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
 		for i, row := range f.rows {
 			if row.box == r.box && len(f.rows) > 1 {
 				f.rows = append(f.rows[:i], f.rows[i+1:]...)

@@ -858,8 +858,8 @@ func (s *Store) LogMailSync(ctx context.Context, run MailSyncRun) error {
 		return err
 	}
 	r := run.Result
-	counts := mailRunCounts{r.Seen, r.Duplicates, r.OrdersNew, r.OrdersUpdated, r.OrdersUnchanged, r.Ignored, r.Queued, r.Unmatched,
-		r.Warnings[:min(len(r.Warnings), maxLoggedProblems)]}
+	r.Warnings = r.Warnings[:min(len(r.Warnings), maxLoggedProblems)]
+	counts := mailRunCounts(r)
 	result, err := json.Marshal(counts)
 	if err != nil {
 		return fmt.Errorf("record mail sync: %w", err)
@@ -920,7 +920,7 @@ func (s *Store) MailSyncRuns(ctx context.Context, accountID int64, limit int) ([
 		if err := json.Unmarshal([]byte(result), &c); err != nil {
 			return nil, fmt.Errorf("read mail sync %d: %w", run.ID, err)
 		}
-		run.Result = MailResult{c.Seen, c.Duplicates, c.OrdersNew, c.OrdersUpdated, c.OrdersUnchanged, c.Ignored, c.Queued, c.Unmatched, c.Warnings}
+		run.Result = MailResult(c)
 		out = append(out, run)
 	}
 	return out, rows.Err()
