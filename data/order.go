@@ -770,35 +770,45 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, next Status) (Orde
 		return Order{}, err
 	}
 	err := s.update(ctx, func(t *tx) error {
-		old, err := t.s.order(ctx, t, `o.id = ?`, id)
-		if err != nil {
-			return err
-		}
-		if !old.Status.CanMoveTo(next) {
-			return errorf(ErrConflict, "%s order %s is %s and cannot become %s", old.Channel, old.ExternalID, old.Status, next)
-		}
-		o := old
-		o.Status = next
-		set := func(dst *time.Time) {
-			if dst.IsZero() {
-				*dst = t.now
-			}
-		}
-		switch next {
-		case StatusPaid:
-			set(&o.PaidAt)
-		case StatusShipped:
-			set(&o.ShippedAt)
-		case StatusDelivered:
-			set(&o.ShippedAt)
-			set(&o.DeliveredAt)
-		}
-		return t.updateOrder(ctx, old, o)
+		_, err := t.moveOrder(ctx, id, next, time.Time{})
+		return err
 	})
 	if err != nil {
 		return Order{}, err
 	}
 	return s.Order(ctx, id)
+}
+
+// moveOrder moves an order forward inside a write; at, when set, is when it happened (a ship date the
+// packer gives), else the write's time.
+func (t *tx) moveOrder(ctx context.Context, id int64, next Status, at time.Time) (Order, error) {
+	old, err := t.s.order(ctx, t, `o.id = ?`, id)
+	if err != nil {
+		return Order{}, err
+	}
+	if !old.Status.CanMoveTo(next) {
+		return Order{}, errorf(ErrConflict, "%s order %s is %s and cannot become %s", old.Channel, old.ExternalID, old.Status, next)
+	}
+	if at.IsZero() {
+		at = t.now
+	}
+	o := old
+	o.Status = next
+	set := func(dst *time.Time) {
+		if dst.IsZero() {
+			*dst = at
+		}
+	}
+	switch next {
+	case StatusPaid:
+		set(&o.PaidAt)
+	case StatusShipped:
+		set(&o.ShippedAt)
+	case StatusDelivered:
+		set(&o.ShippedAt)
+		set(&o.DeliveredAt)
+	}
+	return o, t.updateOrder(ctx, old, o)
 }
 
 const orderColumns = `o.id, o.channel, o.external_id, o.status, o.placed_at, o.placed_offset, o.paid_at, o.ship_by, o.shipped_at,

@@ -50,6 +50,10 @@ func (s *Store) SetSetting(ctx context.Context, key Setting, value string) error
 		if len(value) > 100 {
 			return errorf(ErrInvalid, "a shop name is at most 100 characters")
 		}
+	case SettingOverrideNeedsOwner:
+		if value != "0" && value != "1" && value != "" {
+			return errorf(ErrInvalid, "setting %s is 1 (on) or 0 (off), not %q", key, value)
+		}
 	default:
 		return errorf(ErrInvalid, "there is no setting %q", key)
 	}
