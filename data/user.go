@@ -54,6 +54,9 @@ const (
 	// PermManageMail covers the mailbox account orders are read from: its server, user name and folders
 	// are credentials in all but the password, so they are the owner's.
 	PermManageMail
+	// PermApproveCounts covers turning a stock count into ledger movements: anyone who moves stock may
+	// count, but what the count changes is the owner's call.
+	PermApproveCounts
 )
 
 func (p Permission) String() string {
@@ -76,6 +79,8 @@ func (p Permission) String() string {
 		return "import files"
 	case PermManageMail:
 		return "manage the order mailbox"
+	case PermApproveCounts:
+		return "approve stock counts"
 	}
 	return fmt.Sprintf("permission %d", int(p))
 }
