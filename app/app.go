@@ -34,6 +34,7 @@ const (
 	sectionOrders      = "Orders"
 	sectionInventory   = "Inventory"
 	sectionFulfillment = "Fulfillment"
+	sectionCounts      = "Stock count"
 	sectionSuppliers   = "Suppliers"
 	sectionImports     = "Imports"
 	sectionMail        = "Mail"
@@ -65,6 +66,8 @@ func notPacker(r data.Role) bool { return r != data.RolePacker }
 
 func worksOrders(r data.Role) bool { return r.Can(data.PermWorkOrders) }
 
+func movesStock(r data.Role) bool { return r.Can(data.PermMoveStock) }
+
 // sections is the navigation table. It is a function rather than a package variable because screens
 // navigate through *App, and App reads this table: as a variable that loop would be an initialisation
 // cycle.
@@ -74,6 +77,7 @@ func sections() []section {
 		{sectionOrders, theme.ListIcon, everyone, func(a *App) screen { return newOrdersScreen(a) }},
 		{sectionInventory, theme.StorageIcon, everyone, func(a *App) screen { return newInventoryScreen(a) }},
 		{sectionFulfillment, theme.UploadIcon, worksOrders, func(a *App) screen { return newFulfillmentScreen(a) }},
+		{sectionCounts, theme.GridIcon, movesStock, func(a *App) screen { return newCountsScreen(a) }},
 		{sectionSuppliers, theme.AccountIcon, notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
 		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
 		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},
