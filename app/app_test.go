@@ -50,8 +50,8 @@ func TestSections_ByRole(t *testing.T) {
 		role data.Role
 		want string
 	}{
-		{data.RoleOwner, "Dashboard Orders Inventory Fulfillment Suppliers Imports Mail Exports Settings"},
-		{data.RolePacker, "Dashboard Orders Inventory Fulfillment Settings"},
+		{data.RoleOwner, "Dashboard Orders Inventory Fulfillment Stock count Suppliers Imports Mail Exports Settings"},
+		{data.RolePacker, "Dashboard Orders Inventory Fulfillment Stock count Settings"},
 		{data.RoleAccountant, "Dashboard Orders Inventory Suppliers Exports Settings"},
 	}
 	for _, tt := range tests {

@@ -52,7 +52,12 @@ func newTestAppAs(t *testing.T, name string) *App {
 	if err != nil {
 		t.Fatalf("UserByName(%q) error = %v", name, err)
 	}
+	// Signing in builds the window while the first screen's loads already run: hold the UI meanwhile,
+	// as the real UI goroutine is busy until signedIn returns.
+	d := fa.driver
+	d.lock()
 	a.signedIn(base.As(u))
+	d.unlock()
 	a.bg.wait()
 	return a
 }

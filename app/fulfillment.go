@@ -53,6 +53,10 @@ type fulfillmentScreen struct {
 	unmatchedBox    *fyne.Container
 	unmatchedRows   *fyne.Container
 	unmatchedScroll *container.Scroll
+
+	packing  *packingParts // the pack station, the ship dialog and the packing figures
+	returns  *returnsPart  // "Record a return…" and its dialog
+	printing *printTools   // the pick list and packing slips as PDF
 }
 
 // urgency says how soon an open order must leave.
@@ -111,6 +115,9 @@ func newFulfillmentScreen(a *App) *fulfillmentScreen {
 	sc.unmatchedScroll = container.NewVScroll(sc.unmatchedRows)
 	sc.unmatchedBox = container.NewVBox(widget.NewSeparator(), warn, sc.unmatchedScroll)
 	sc.unmatchedBox.Hide()
+	sc.packing = newPackingParts(sc)
+	sc.returns = newReturnsPart(a)
+	sc.printing = newPrintTools(sc)
 	sc.updateSelection()
 	return sc
 }
@@ -118,31 +125,33 @@ func newFulfillmentScreen(a *App) *fulfillmentScreen {
 func (sc *fulfillmentScreen) view() fyne.CanvasObject {
 	header := screenHeader("Fulfillment",
 		"Open orders, most urgent first. Tick orders to get their pick list, then move them on. "+
-			"Scan-to-pack, shipping labels and returns come here with issue 5.",
+			"Pack a ticked order on the Pack station tab, scanning every item; Ship… records carrier and tracking.",
 		sc.reload)
 	tools := container.NewBorder(nil, nil, nil,
-		container.NewHBox(sc.selectUrgent, sc.selectAll, sc.clear),
+		container.NewHBox(sc.selectUrgent, sc.selectAll, sc.clear, sc.returns.open),
 		container.NewBorder(nil, nil, widget.NewIcon(theme.SearchIcon()), nil, sc.find))
-	actions := container.NewBorder(nil, nil, sc.count, container.NewHBox(sc.startPicking, sc.markPacked, sc.markShipped))
+	actions := container.NewBorder(nil, nil, sc.count, container.NewHBox(sc.startPicking,
+		sc.packing.packButton, sc.packing.shipButton, sc.markPacked, sc.markShipped))
 
 	left := container.NewBorder(
 		container.NewVBox(sectionHeading("Queue", ""), sc.queueCount), nil, nil, nil,
 		container.NewStack(sc.queue, container.NewCenter(sc.queueEmpty)))
 	right := container.NewBorder(
-		container.NewVBox(widget.NewSeparator(), sc.pickTitle), sc.unmatchedBox, nil, nil,
+		container.NewVBox(widget.NewSeparator(), sc.pickTitle, sc.printing.view()), sc.unmatchedBox, nil, nil,
 		container.NewStack(sc.pickList, container.NewCenter(sc.pickEmpty)))
 	split := container.NewHSplit(container.NewPadded(left), container.NewPadded(right))
 	split.Offset = 0.52
 
 	top := container.NewVBox(header, tools, actions, sc.message)
 	content := container.NewBorder(top, nil, nil, nil, split)
-	return container.NewThemeOverride(container.NewPadded(content), largeText{sc.a.fyne.Settings().Theme()})
+	return container.NewThemeOverride(container.NewPadded(sc.packing.withTabs(content)), largeText{sc.a.fyne.Settings().Theme()})
 }
 
 // refresh reloads the queue; ticks stay on the orders that are still open.
 func (sc *fulfillmentScreen) refresh() {
 	current := sc.query.next()
 	store := sc.a.store
+	sc.packing.refresh()
 	sc.reload.Disable()
 	run(sc.a.bg, func(ctx context.Context) ([]data.Order, error) {
 		return store.Orders(ctx, data.OrderFilter{Statuses: data.OpenStatuses()})
@@ -390,6 +399,8 @@ func (sc *fulfillmentScreen) updateSelection() {
 	}
 	setEnabled(sc.clear, len(sel) > 0)
 	setEnabled(sc.selectAll, len(sc.orders) > 0)
+	sc.packing.updateButtons(sel)
+	sc.printing.update(len(sel))
 	sc.loadPickList(sel)
 }
 
@@ -500,8 +511,9 @@ func (sc *fulfillmentScreen) locationsInPicks() map[string]bool {
 
 // advanceResult counts what a move did.
 type advanceResult struct {
-	moved   []string // order numbers
-	skipped []string // order numbers that could not make the move
+	moved    []string // order numbers
+	skipped  []string // order numbers that could not make the move
+	unpacked []string // order numbers not yet checked complete at the pack station
 }
 
 // onAdvance moves every ticked order that can make the move; the others are named in the message.
@@ -527,7 +539,19 @@ func (sc *fulfillmentScreen) onAdvance(next data.Status) {
 	}
 	run(sc.a.bg, func(ctx context.Context) (advanceResult, error) {
 		for _, id := range ids {
-			o, err := store.SetOrderStatus(ctx, id, next)
+			var o data.Order
+			var err error
+			if next == data.StatusPacked {
+				// Packed means every item was checked into the box: the store refuses an order whose
+				// lines are not complete at the pack station.
+				o, err = store.MarkPacked(ctx, id)
+			} else {
+				o, err = store.SetOrderStatus(ctx, id, next)
+			}
+			if errors.Is(err, data.ErrConflict) && next == data.StatusPacked {
+				res.unpacked = append(res.unpacked, numbers[id])
+				continue
+			}
 			if errors.Is(err, data.ErrConflict) {
 				// Moved on elsewhere (another desk, an import) since the queue was read.
 				res.skipped = append(res.skipped, numbers[id])
@@ -547,6 +571,10 @@ func (sc *fulfillmentScreen) onAdvance(next data.Status) {
 		}
 		if len(res.skipped) > 0 {
 			msg += fmt.Sprintf(" Left as they were (already further on): %s.", strings.Join(res.skipped, ", "))
+		}
+		if len(res.unpacked) > 0 {
+			msg += fmt.Sprintf(" Not packed yet, as not every item was checked into the box: %s; pack them at the Pack station.",
+				strings.Join(res.unpacked, ", "))
 		}
 		sc.say(strings.TrimSpace(msg))
 		if err != nil {

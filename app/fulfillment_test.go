@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +160,22 @@ func TestFulfillment(t *testing.T) {
 		waitUI(a)
 		if got := sc.selectedOrders(); len(got) != 1 || got[0].Status != data.StatusPicking {
 			t.Fatalf("ticked after Start picking = %+v, want 1002 still ticked, picking", got)
+		}
+		// Nothing was checked into the box yet: Mark packed refuses and says where to pack it.
+		test.Tap(sc.markPacked)
+		waitUI(a)
+		if !strings.Contains(sc.message.Text, "Not packed yet") || !strings.Contains(sc.message.Text, "1002") {
+			t.Errorf("Mark packed before packing says %q", sc.message.Text)
+		}
+		// The mug has no barcode and the candle matched no SKU: both are confirmed by hand.
+		packed, err := a.base.OrderByKey(ctx, "etsy", "1002")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range packed.Lines {
+			if _, err := a.store.PackByHand(ctx, packed.ID, l.LineNo, l.SKU, l.Quantity); err != nil {
+				t.Fatalf("by hand, line %d: %v", l.LineNo, err)
+			}
 		}
 		test.Tap(sc.markPacked)
 		waitUI(a)

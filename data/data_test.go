@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -674,5 +677,22 @@ func TestClock(t *testing.T) {
 	}
 	if c.observe(HLC(int64(now.Add(time.Hour).UnixMilli())<<16), now) {
 		t.Error("observe(1 h ahead) accepted, want refused as clock skew")
+	}
+}
+
+// TestMigrations_Numbered: a database's schema version is how many migrations it has run, in name
+// order, so the files must be numbered 0001, 0002, … without gaps: a file slipped into a gap later would
+// be skipped by every database that already ran the one after it.
+func TestMigrations_Numbered(t *testing.T) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		want := fmt.Sprintf("migrations/%04d_", i+1)
+		if !strings.HasPrefix(name, want) {
+			t.Errorf("migration %d is %s; want a name starting %s", i+1, name, strings.TrimPrefix(want, "migrations/"))
+		}
 	}
 }
