@@ -3,6 +3,8 @@ package app
 import (
 	"bytes"
 	"context"
+	"image/png"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -301,4 +303,25 @@ func overlayButton(t *testing.T, a *App, text string) *widget.Button {
 	}
 	t.Fatalf("the open dialog has no %q button; it shows %q", text, texts(top))
 	return nil
+}
+
+// screenshots returns a function that saves the window as dir/prefix-name.png, for a person to look
+// at. dir is BACKROOM_SCREENSHOTS; the test is skipped without it.
+func screenshots(t *testing.T, prefix string) func(a *App, name string) {
+	t.Helper()
+	dir := os.Getenv("BACKROOM_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
+	}
+	return func(a *App, name string) {
+		t.Helper()
+		f, err := os.Create(filepath.Join(dir, prefix+"-"+name+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

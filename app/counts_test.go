@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"fyne.io/fyne/v2"
@@ -82,26 +79,13 @@ func TestCounts_BlindCountThenApproval(t *testing.T) {
 }
 
 func TestCounts_Screenshots(t *testing.T) {
-	dir := os.Getenv("BACKROOM_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
-	}
+	save := screenshots(t, "counts")
 	a := newTestApp(t)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
 	a.win.Resize(fyne.NewSize(1200, 780))
 	holdUI(t, a)
 	sc := showScreen[*countsScreen](t, a, sectionCounts)
-	shot := func(name string) {
-		t.Helper()
-		f, err := os.Create(filepath.Join(dir, "counts-"+name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); save(a, name) }
 	shot("1-start")
 	sc.location.SetSelected("Shop")
 	test.Tap(sc.start)

@@ -6,9 +6,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -511,26 +508,13 @@ func TestErrorSound(t *testing.T) {
 // TestPackStation_Screenshots saves pictures of the pack station's states, the ship dialog and the
 // packing figures for a person to look at, in the folder named by BACKROOM_SCREENSHOTS.
 func TestPackStation_Screenshots(t *testing.T) {
-	dir := os.Getenv("BACKROOM_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
-	}
+	save := screenshots(t, "pack")
 	a := newTestAppAs(t, testPacker)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
 	a.win.Resize(fyne.NewSize(1200, 780))
 	addPackOrder(t, a)
 	holdUI(t, a)
-	shot := func(name string) {
-		t.Helper()
-		f, err := os.Create(filepath.Join(dir, "pack-"+name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); save(a, name) }
 	sc := showScreen[*fulfillmentScreen](t, a, sectionFulfillment)
 	sc.refresh()
 	waitUI(a)
@@ -576,12 +560,5 @@ func TestPackStation_Screenshots(t *testing.T) {
 	osc := showScreen[*fulfillmentScreen](t, owner, sectionFulfillment)
 	osc.packing.tabs.Select(osc.packing.figuresTab)
 	waitUI(owner)
-	f, err := os.Create(filepath.Join(dir, "pack-8-figures.png"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	if err := png.Encode(f, owner.win.Canvas().Capture()); err != nil {
-		t.Fatal(err)
-	}
+	save(owner, "8-figures")
 }

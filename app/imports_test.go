@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"image/png"
 	"io"
 	"os"
 	"path/filepath"
@@ -540,26 +539,13 @@ func TestImports_DroppedFiles(t *testing.T) {
 // TestImports_Screenshots saves pictures of the Imports screen's states for a person to look at, in
 // the folder named by BACKROOM_SCREENSHOTS.
 func TestImports_Screenshots(t *testing.T) {
-	dir := os.Getenv("BACKROOM_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
-	}
+	save := screenshots(t, "imports")
 	a := newTestApp(t)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
 	a.win.Resize(fyne.NewSize(1200, 780))
 	holdUI(t, a)
 	sc := showScreen[*importsScreen](t, a, sectionImports)
-	shot := func(name string) {
-		t.Helper()
-		f, err := os.Create(filepath.Join(dir, "imports-"+name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); save(a, name) }
 	shot("1-empty")
 	addFile(t, a, sc, bytesSource("orders_export.csv", shopifyExport()))
 	shot("2-preview")

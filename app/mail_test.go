@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"image/png"
 	"io"
 	"log"
 	"net"
@@ -251,27 +250,14 @@ func TestMail_ReviewQueue(t *testing.T) {
 // TestMail_Screenshots saves pictures of the Mail screen for a person to look at, in the folder named by
 // BACKROOM_SCREENSHOTS.
 func TestMail_Screenshots(t *testing.T) {
-	dir := os.Getenv("BACKROOM_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
-	}
+	save := screenshots(t, "mail")
 	port := startMailServer(t, "orders@example.com", "s3cret", mixedMailbox...)
 	a := newTestApp(t)
 	holdUI(t, a)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
 	a.win.Resize(fyne.NewSize(1200, 780))
 	sc := showScreen[*mailScreen](t, a, sectionMail)
-	shot := func(name string) {
-		t.Helper()
-		f, err := os.Create(filepath.Join(dir, "mail-"+name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); save(a, name) }
 	shot("1-no-account")
 	test.Tap(sc.setup)
 	shot("2-account-form")

@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"image/png"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -144,25 +141,12 @@ func TestReturns_Record(t *testing.T) {
 
 // TestReturns_Screenshots saves the returns dialog as PNG files in the folder named by BACKROOM_SCREENSHOTS.
 func TestReturns_Screenshots(t *testing.T) {
-	dir := os.Getenv("BACKROOM_SCREENSHOTS")
-	if dir == "" {
-		t.Skip("set BACKROOM_SCREENSHOTS to a folder to save screenshots")
-	}
+	save := screenshots(t, "returns")
 	a := signInWhileHeld(t, testPacker)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
 	a.win.Resize(fyne.NewSize(1200, 860))
 	sc := showScreen[*fulfillmentScreen](t, a, sectionFulfillment)
-	shot := func(name string) {
-		t.Helper()
-		f, err := os.Create(filepath.Join(dir, "returns-"+name+".png"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		if err := png.Encode(f, a.win.Canvas().Capture()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	shot := func(name string) { t.Helper(); save(a, name) }
 	shot("1-fulfillment")
 	p := sc.returns
 	test.Tap(p.open)
