@@ -41,6 +41,14 @@ type dashboardScreen struct {
 	recent      *fyne.Container
 	recentEmpty *widget.Label
 
+	// returns is the return-rate card: owner and accountant only, as the packer's dashboard is their queue.
+	returns      *fyne.Container
+	returnsTable *gridTable
+	returnsWhy   *widget.Label
+	returnsEmpty *widget.Label
+
+	body *fyne.Container // everything, laid out again when a card grows or shrinks
+
 	now time.Time // when the figures on screen were computed
 }
 
@@ -50,7 +58,13 @@ type dashboardData struct {
 	overview data.Overview
 	recent   []data.Order
 	shopName string
+	// Return rates of the orders shipped in the last 90 days, and the returned units per reason.
+	returnRates   []data.ReturnRate
+	returnReasons map[data.ReturnReason]int64
 }
+
+// returnDays is the window the return rates look back over: long enough for parcels to come back.
+const returnDays = 90
 
 func newDashboardScreen(a *App) *dashboardScreen {
 	sc := &dashboardScreen{a: a, statuses: map[data.Status]*figureTile{}}
@@ -101,6 +115,16 @@ func newDashboardScreen(a *App) *dashboardScreen {
 	sc.salesEmpty = widget.NewLabel("No sales in the last 30 days.")
 	sc.salesEmpty.Importance = widget.LowImportance
 	sc.salesEmpty.Hide()
+	sc.returnsTable = newGridTable(1,
+		gridColumn{title: "SKU", width: 140},
+		gridColumn{title: "Product", width: 200},
+		gridColumn{title: "Shipped", width: 80, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Returned", width: 95, align: fyne.TextAlignTrailing},
+		gridColumn{title: "Rate", width: 70, align: fyne.TextAlignTrailing})
+	sc.returnsWhy = widget.NewLabel("")
+	sc.returnsWhy.Wrapping = fyne.TextWrapWord
+	sc.returnsEmpty = widget.NewLabel(fmt.Sprintf("Nothing shipped in the last %d days came back.", returnDays))
+	sc.returnsEmpty.Importance = widget.LowImportance
 	sc.recent = container.NewVBox()
 	sc.recentEmpty = widget.NewLabel("No orders yet. They appear here as soon as the first one is recorded.")
 	sc.recentEmpty.Importance = widget.LowImportance
@@ -119,20 +143,69 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 	if !sc.a.store.Can(data.PermViewCosts) {
 		sc.sales.Hide()
 	}
-	body := container.NewVBox(
+	sc.body = container.NewVBox(
 		header,
 		tiles,
 		sectionHeading("Orders by status", "Every order ever recorded; tap a status to list its orders."),
 		sc.statusRow,
 		sc.sales,
+		sc.returnsCard(),
 		sectionHeading("Recent orders", "The last 10 orders placed, from every channel."),
 		sc.recent,
 		sc.recentEmpty,
 	)
-	return container.NewVScroll(container.NewPadded(body))
+	return container.NewVScroll(container.NewPadded(sc.body))
 }
 
 func (sc *dashboardScreen) refresh() { sc.load() }
+
+// returnsCard is where the owner sees which products come back and why.
+func (sc *dashboardScreen) returnsCard() fyne.CanvasObject {
+	sc.returns = container.NewVBox(
+		sectionHeading("Returns", fmt.Sprintf("Of the orders shipped in the last %d days: the products that came back most, and why.", returnDays)),
+		sc.returnsTable.box, sc.returnsWhy, sc.returnsEmpty)
+	if !sc.a.store.Can(data.PermViewAudit) {
+		sc.returns.Hide()
+	}
+	return sc.returns
+}
+
+// showReturns fills the returns card: the products with returns, highest rate first, and the reasons.
+func (sc *dashboardScreen) showReturns(rates []data.ReturnRate, reasons map[data.ReturnReason]int64) {
+	const shown = 8
+	var rows [][]string
+	var listed []data.ReturnRate
+	for _, r := range rates {
+		if r.Returned == 0 || len(rows) == shown {
+			continue
+		}
+		listed = append(listed, r)
+		rows = append(rows, []string{r.SKU, r.Name, groupDigits(r.Sold), groupDigits(r.Returned), fmt.Sprintf("%.0f%%", r.Rate*100)})
+	}
+	var why []string
+	for _, reason := range data.ReturnReasons() {
+		if n := reasons[reason]; n > 0 {
+			why = append(why, fmt.Sprintf("%s %s", strings.ToLower(returnReasonLabels()[reason]), groupDigits(n)))
+		}
+	}
+	defer sc.body.Refresh() // the card's parts show and hide: lay the page out again
+	if len(rows) == 0 {
+		sc.returnsTable.box.Hide()
+		sc.returnsWhy.Hide()
+		sc.returnsEmpty.Show()
+		return
+	}
+	sc.returnsTable.setRows(rows, func(row, col int) widget.Importance {
+		if col == 4 && listed[row].Rate >= 0.1 {
+			return widget.DangerImportance
+		}
+		return widget.MediumImportance
+	})
+	sc.returnsWhy.SetText("Units returned by reason: " + strings.Join(why, " · ") + ".")
+	sc.returnsTable.box.Show()
+	sc.returnsWhy.Show()
+	sc.returnsEmpty.Hide()
+}
 
 // load reads the figures in the background and shows them; an older answer never replaces a newer one.
 func (sc *dashboardScreen) load() {
@@ -148,7 +221,12 @@ func (sc *dashboardScreen) load() {
 		if d.recent, err = store.Orders(ctx, data.OrderFilter{Limit: 10}); err != nil {
 			return d, err
 		}
-		d.shopName, err = store.Setting(ctx, data.SettingShopName)
+		if d.shopName, err = store.Setting(ctx, data.SettingShopName); err != nil {
+			return d, err
+		}
+		if store.Can(data.PermViewAudit) {
+			d.returnRates, d.returnReasons, err = store.ReturnRates(ctx, d.now.AddDate(0, 0, -returnDays), time.Time{})
+		}
 		return d, err
 	}, func(d dashboardData, err error) {
 		if !current() {
@@ -186,6 +264,9 @@ func (sc *dashboardScreen) show(d dashboardData) {
 		t.set(ov.StatusCounts[st])
 	}
 
+	if sc.a.store.Can(data.PermViewAudit) {
+		sc.showReturns(d.returnRates, d.returnReasons)
+	}
 	if sc.a.store.Can(data.PermViewCosts) {
 		sc.showSales(ov.Sales30d)
 		sc.sales.Show()

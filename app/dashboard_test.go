@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/backroom-app/backroom/data"
@@ -109,4 +110,54 @@ func TestDashboard(t *testing.T) {
 			t.Error("packer's unmatched tile is tappable, but packers have no Imports section")
 		}
 	})
+}
+
+// TestDashboard_Returns: the owner sees which products came back and why; the packer's dashboard has no
+// returns card.
+func TestDashboard_Returns(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	holdUI(t, a)
+	o, err := a.base.OrderByKey(ctx, "shopify", "2001") // shipped 4 days ago: 1 × TOWEL
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.RecordReturn(ctx, data.Return{OrderID: o.ID, SKU: "TOWEL", Units: 1, Reason: data.ReturnDamaged,
+		Condition: data.ConditionDamaged, Disposition: data.WriteOff}); err != nil {
+		t.Fatal(err)
+	}
+	sc := showScreen[*dashboardScreen](t, a, sectionDashboard)
+	sc.load() // the dashboard opened before the return was recorded
+	settle(a)
+	if !sc.returns.Visible() || !hasText(sc.returns, "TOWEL") || !hasText(sc.returns, "100%") || !hasText(sc.returnsWhy, "damaged 1") {
+		t.Errorf("returns card shows %q", texts(sc.returns))
+	}
+
+	p := newTestAppAs(t, testPacker)
+	holdUI(t, p)
+	psc := showScreen[*dashboardScreen](t, p, sectionDashboard)
+	if psc.returns.Visible() {
+		t.Error("the packer's dashboard shows return rates")
+	}
+}
+
+func TestDashboard_Screenshots(t *testing.T) {
+	save := screenshots(t, "dashboard")
+	ctx := context.Background()
+	a := newTestApp(t)
+	a.fyne.Settings().SetTheme(theme.DefaultTheme())
+	a.win.Resize(fyne.NewSize(1200, 1300))
+	holdUI(t, a)
+	o, err := a.base.OrderByKey(ctx, "amazon", "3001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.RecordReturn(ctx, data.Return{OrderID: o.ID, SKU: "MUG-BLUE", Units: 1, Reason: data.ReturnChangedMind,
+		Condition: data.ConditionAsNew, Disposition: data.Restock}); err != nil {
+		t.Fatal(err)
+	}
+	sc := showScreen[*dashboardScreen](t, a, sectionDashboard)
+	sc.load()
+	settle(a)
+	save(a, "1-owner")
 }

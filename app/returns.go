@@ -18,16 +18,21 @@ import (
 // recentReturns is how many returns the dialog lists: enough to see the last few went in, not a report.
 const recentReturns = 6
 
-// Labels of the return choices, in the order data lists them.
-var (
-	returnReasonLabels = map[data.ReturnReason]string{
+// returnReasonLabels names the return reasons for people. A function, not a package variable, so
+// nothing can change the table at run time.
+func returnReasonLabels() map[data.ReturnReason]string {
+	return map[data.ReturnReason]string{
 		data.ReturnDamaged: "Damaged", data.ReturnWrongItem: "Wrong item", data.ReturnChangedMind: "Changed mind",
 		data.ReturnLate: "Late", data.ReturnOther: "Other",
 	}
-	returnConditionLabels = map[data.ReturnCondition]string{
+}
+
+// returnConditionLabels names the conditions returned goods arrive in.
+func returnConditionLabels() map[data.ReturnCondition]string {
+	return map[data.ReturnCondition]string{
 		data.ConditionAsNew: "As new", data.ConditionOpened: "Opened", data.ConditionDamaged: "Damaged",
 	}
-)
+}
 
 const (
 	restockLabel  = "Back on the shelf"
@@ -101,18 +106,18 @@ func (p *returnsPart) build() {
 	p.units.SetText("1")
 	var reasons []string
 	for _, r := range data.ReturnReasons() {
-		reasons = append(reasons, returnReasonLabels[r])
+		reasons = append(reasons, returnReasonLabels()[r])
 	}
 	p.reason = widget.NewSelect(reasons, nil)
 	p.reason.PlaceHolder = "Why did it come back?"
 	var conditions []string
 	for _, c := range data.ReturnConditions() {
-		conditions = append(conditions, returnConditionLabels[c])
+		conditions = append(conditions, returnConditionLabels()[c])
 	}
 	p.condition = widget.NewRadioGroup(conditions, nil)
 	p.condition.Horizontal = true
 	p.condition.Required = true
-	p.condition.SetSelected(returnConditionLabels[data.ConditionAsNew])
+	p.condition.SetSelected(returnConditionLabels()[data.ConditionAsNew])
 	p.disposition = widget.NewRadioGroup([]string{restockLabel, writeOffLabel}, nil)
 	p.disposition.Horizontal = true
 	p.disposition.Required = true
@@ -322,12 +327,12 @@ func (p *returnsPart) onRecord() {
 		p.showProblem(fmt.Sprintf("Only %d of line %d can still come back: %d shipped, %d back already.", l.Left(), l.LineNo, l.Shipped, l.Returned), p.units)
 		return
 	}
-	reason, ok := choice(returnReasonLabels, p.reason.Selected)
+	reason, ok := choice(returnReasonLabels(), p.reason.Selected)
 	if !ok {
 		p.showProblem("Choose why it came back.", nil)
 		return
 	}
-	condition, _ := choice(returnConditionLabels, p.condition.Selected)
+	condition, _ := choice(returnConditionLabels(), p.condition.Selected)
 	var refund int64
 	if s := strings.TrimSpace(p.refund.Text); s != "" {
 		if refund, err = data.ParseMoney(s, p.order.Currency); err != nil {
@@ -433,7 +438,7 @@ func (p *returnsPart) loadRecent() {
 				went = "written off"
 			}
 			text := fmt.Sprintf("%s  %s %s  %d × %s  %s · arrived %s · %s", r.At.Local().Format("2 Jan 15:04"), channelLabel(r.Channel),
-				r.ExternalID, r.Units, returnWhat(r), returnReasonLabels[r.Reason], strings.ToLower(returnConditionLabels[r.Condition]), went)
+				r.ExternalID, r.Units, returnWhat(r), returnReasonLabels()[r.Reason], strings.ToLower(returnConditionLabels()[r.Condition]), went)
 			if r.Refund > 0 {
 				text += "  refund " + data.FormatMoney(r.Refund, r.Currency)
 			}
