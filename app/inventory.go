@@ -65,6 +65,11 @@ type inventoryScreen struct {
 	// The dialogs, while open.
 	form       *productForm
 	adjustment *adjustForm
+
+	// Labels (inventory_labels.go): the header's button, the detail's, and the dialog while open.
+	listLabels *widget.Button
+	skuLabels  *widget.Button
+	labelsForm *labelsForm
 }
 
 // skuDetail is everything the detail panel shows, loaded in one go.
@@ -99,6 +104,7 @@ func newInventoryScreen(a *App) *inventoryScreen {
 	if !a.store.Can(data.PermEditCatalog) {
 		sc.add.Hide()
 	}
+	sc.listLabels = widget.NewButtonWithIcon("Labels…", theme.DocumentPrintIcon(), sc.onListLabels)
 
 	sc.list = newPagedTable(a, "products", sc.columns(), func(l data.StockLevel) string { return strings.ToLower(l.SKU) })
 	sc.list.sortBy(string(data.SortSKU), false)
@@ -148,7 +154,7 @@ func (sc *inventoryScreen) columns() []column[data.StockLevel] {
 
 func (sc *inventoryScreen) view() fyne.CanvasObject {
 	top := container.NewVBox(
-		screenHeader("Inventory", "Stock of every SKU, counted from its ledger of movements. Scan a barcode into the search to find an item.", sc.add),
+		screenHeader("Inventory", "Stock of every SKU, counted from its ledger of movements. Scan a barcode into the search to find an item.", sc.listLabels, sc.add),
 		container.NewBorder(nil, nil, nil, container.NewHBox(fixedWidth(sc.location, 170), sc.inactive), sc.search))
 	sc.detail = container.NewStack()
 	sc.detail.Hide()
@@ -321,6 +327,8 @@ func (sc *inventoryScreen) showDetail(d skuDetail) {
 	if st.Can(data.PermEditCatalog) {
 		actions.Add(sc.edit)
 	}
+	sc.skuLabels = widget.NewButtonWithIcon("Labels…", theme.DocumentPrintIcon(), sc.onSKULabels)
+	actions.Add(sc.skuLabels) // the packer too: labels are printed on the floor
 	header := container.NewVBox(container.NewBorder(nil, nil, nil, closeButton, sc.title), subtitle)
 	if len(actions.Objects) > 0 {
 		header.Add(actions)
