@@ -41,6 +41,7 @@ type fulfillmentScreen struct {
 	startPicking *enterButton
 	markPacked   *enterButton
 	markShipped  *enterButton
+	bulkShip     *bulkShipDialog // the untracked-shipping dialog last opened
 	message      *widget.Label
 
 	queue      *widget.List
@@ -82,7 +83,7 @@ func newFulfillmentScreen(a *App) *fulfillmentScreen {
 
 	sc.startPicking = newEnterButton("Start picking", theme.ListIcon(), func() { sc.onAdvance(data.StatusPicking) })
 	sc.markPacked = newEnterButton("Mark packed", theme.ConfirmIcon(), func() { sc.onAdvance(data.StatusPacked) })
-	sc.markShipped = newEnterButton("Mark shipped", theme.MailSendIcon(), func() { sc.onAdvance(data.StatusShipped) })
+	sc.markShipped = newEnterButton("Mark shipped…", theme.MailSendIcon(), sc.onShipUntracked)
 	sc.markShipped.Importance = widget.HighImportance
 	sc.message = widget.NewLabel("")
 	sc.message.Wrapping = fyne.TextWrapWord
@@ -575,6 +576,34 @@ func (sc *fulfillmentScreen) onAdvance(next data.Status) {
 		if len(res.unpacked) > 0 {
 			msg += fmt.Sprintf(" Not packed yet, as not every item was checked into the box: %s; pack them at the Pack station.",
 				strings.Join(res.unpacked, ", "))
+		}
+		sc.say(strings.TrimSpace(msg))
+		if err != nil {
+			showError(sc.a.win, err)
+		}
+		sc.refresh()
+	})
+}
+
+// onShipUntracked ships the ticked orders with one carrier and no tracking number, through the store's
+// shipping so each gets its shipment record.
+func (sc *fulfillmentScreen) onShipUntracked() {
+	var open []data.Order
+	for _, o := range sc.selectedOrders() {
+		if o.Status.CanMoveTo(data.StatusShipped) {
+			open = append(open, o)
+		}
+	}
+	if len(open) == 0 {
+		return
+	}
+	sc.bulkShip = showBulkShipDialog(sc.a, open, func(moved, skipped []string, err error) {
+		msg := ""
+		if len(moved) > 0 {
+			msg = fmt.Sprintf("Shipped %s: %s.", plural(len(moved), "order", "orders"), strings.Join(moved, ", "))
+		}
+		if len(skipped) > 0 {
+			msg += fmt.Sprintf(" Left as they were (cancelled or moved on elsewhere): %s.", strings.Join(skipped, ", "))
 		}
 		sc.say(strings.TrimSpace(msg))
 		if err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -115,12 +116,14 @@ func (sd *shipDialog) next(from fyne.Focusable) {
 
 // shipDate reads the ship date: zero for today, which lets the store use the time of the click; noon
 // of another day, so the day stays the same in any time zone near this one.
-func (sd *shipDialog) shipDate() (time.Time, error) {
-	day, err := parseDay(sd.date.Text)
+func (sd *shipDialog) shipDate() (time.Time, error) { return shipDay(sd.date.Text, sd.a.store.Now()) }
+
+func shipDay(text string, now time.Time) (time.Time, error) {
+	day, err := parseDay(text)
 	if err != nil || day.IsZero() {
-		return time.Time{}, fmt.Errorf("write the ship date as YYYY-MM-DD, e.g. %s", sd.a.store.Now().Local().Format(dateLayout))
+		return time.Time{}, fmt.Errorf("write the ship date as YYYY-MM-DD, e.g. %s", now.Local().Format(dateLayout))
 	}
-	if day.Format(dateLayout) == sd.a.store.Now().Local().Format(dateLayout) {
+	if day.Format(dateLayout) == now.Local().Format(dateLayout) {
 		return time.Time{}, nil
 	}
 	return day.Add(12 * time.Hour), nil
@@ -171,4 +174,94 @@ func (sd *shipDialog) end(o data.Order, shipped bool) {
 	if sd.done != nil {
 		sd.done(o, shipped)
 	}
+}
+
+// bulkShipDialog ships every ticked order with one carrier and no tracking number: a morning's
+// untracked letters handed over at the post office. Orders with tracking go one by one through the
+// ship dialog, where the number is scanned.
+type bulkShipDialog struct {
+	a       *App
+	orders  []data.Order
+	done    func(moved, skipped []string, err error)
+	d       *dialog.CustomDialog
+	carrier *widget.SelectEntry
+	service *widget.Entry
+	date    *widget.Entry
+	problem *widget.Label
+	ship    *widget.Button
+}
+
+func showBulkShipDialog(a *App, orders []data.Order, done func(moved, skipped []string, err error)) *bulkShipDialog {
+	bd := &bulkShipDialog{a: a, orders: orders, done: done}
+	prefs := a.fyne.Preferences()
+	bd.carrier = widget.NewSelectEntry(carriers())
+	bd.carrier.SetPlaceHolder("Royal Mail, DPD… or type one")
+	bd.carrier.SetText(prefs.String(prefShipCarrier))
+	bd.service = widget.NewEntry()
+	bd.service.SetPlaceHolder("e.g. 2nd Class Large Letter (optional)")
+	bd.date = widget.NewEntry()
+	bd.date.SetText(a.store.Now().Local().Format(dateLayout))
+	bd.problem = widget.NewLabel("")
+	bd.problem.Importance = widget.DangerImportance
+	bd.problem.Wrapping = fyne.TextWrapWord
+	bd.problem.Hide()
+	var numbers []string
+	for _, o := range orders {
+		numbers = append(numbers, o.ExternalID)
+	}
+	note := widget.NewLabel(fmt.Sprintf("%s: %s. Each is recorded as shipped with this carrier and no tracking number; "+
+		"for a parcel with tracking, tick it alone and use Ship….", plural(len(orders), "order", "orders"), strings.Join(numbers, ", ")))
+	note.Wrapping = fyne.TextWrapWord
+	form := widget.NewForm(
+		&widget.FormItem{Text: "Carrier", Widget: bd.carrier},
+		&widget.FormItem{Text: "Service", Widget: bd.service},
+		&widget.FormItem{Text: "Ship date", Widget: bd.date, HintText: "YYYY-MM-DD"},
+	)
+	bd.ship = widget.NewButtonWithIcon("Mark shipped", theme.MailSendIcon(), bd.onShip)
+	bd.ship.Importance = widget.HighImportance
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { bd.d.Hide() })
+	bd.d = dialog.NewCustomWithoutButtons("Mark shipped without tracking", container.NewVBox(note, form, bd.problem), a.win)
+	bd.d.SetButtons([]fyne.CanvasObject{cancel, bd.ship})
+	bd.d.Resize(fyne.NewSize(560, bd.d.MinSize().Height))
+	bd.d.Show()
+	a.win.Canvas().Focus(bd.carrier)
+	return bd
+}
+
+func (bd *bulkShipDialog) onShip() {
+	carrier := strings.TrimSpace(bd.carrier.Text)
+	if carrier == "" {
+		showFormProblem(bd.a.win, bd.d, bd.problem, 560, "Say which carrier takes the parcels.", bd.carrier)
+		return
+	}
+	at, err := shipDay(bd.date.Text, bd.a.store.Now())
+	if err != nil {
+		showFormProblem(bd.a.win, bd.d, bd.problem, 560, capitalized(err.Error())+".", bd.date)
+		return
+	}
+	sh := data.Shipment{Carrier: carrier, Service: bd.service.Text, ShippedAt: at}
+	store, orders := bd.a.store, bd.orders
+	bd.ship.Disable()
+	type result struct{ moved, skipped []string }
+	run(bd.a.bg, func(ctx context.Context) (result, error) {
+		var r result
+		for _, o := range orders {
+			shipped, err := store.ShipOrder(ctx, o.ID, sh)
+			if errors.Is(err, data.ErrConflict) {
+				r.skipped = append(r.skipped, o.ExternalID) // cancelled or moved on elsewhere meanwhile
+				continue
+			}
+			if err != nil {
+				return r, err
+			}
+			r.moved = append(r.moved, shipped.ExternalID)
+		}
+		return r, nil
+	}, func(r result, err error) {
+		bd.ship.Enable()
+		prefs := bd.a.fyne.Preferences()
+		prefs.SetString(prefShipCarrier, carrier)
+		bd.d.Hide()
+		bd.done(r.moved, r.skipped, err)
+	})
 }

@@ -109,6 +109,9 @@ func TestFulfillment(t *testing.T) {
 			t.Fatalf("ticked after scanning 1001 = %v, want 1001", got)
 		}
 		pressEnter(sc.markShipped)
+		sc.bulkShip.carrier.SetText("Royal Mail")
+		sc.bulkShip.service.SetText("2nd Class")
+		test.Tap(sc.bulkShip.ship)
 		waitUI(a)
 
 		o, err := a.base.OrderByKey(ctx, "etsy", "1001")
@@ -117,6 +120,9 @@ func TestFulfillment(t *testing.T) {
 		}
 		if o.Status != data.StatusShipped {
 			t.Errorf("1001 status = %s, want shipped", o.Status)
+		}
+		if sh, ok, err := a.base.Shipment(ctx, o.ID); !ok || err != nil || sh.Carrier != "Royal Mail" || sh.Service != "2nd Class" || sh.Tracking != "" {
+			t.Errorf("shipment of 1001 = %+v, %v, %v", sh, ok, err)
 		}
 		if got, want := queueNumbers(sc), []string{"2002", "1002"}; !reflect.DeepEqual(got, want) {
 			t.Errorf("queue after shipping = %v, want %v", got, want)
