@@ -133,7 +133,7 @@ func (f *File) findHeader() error {
 			f.Format = format
 			return f.readPreview()
 		}
-		if fallback < 0 && filled(row) >= 2 {
+		if fallback < 0 && filled(row) >= 2 && !instructions(row) {
 			fallback = len(f.pending) - 1
 		}
 	}
@@ -145,6 +145,12 @@ func (f *File) findHeader() error {
 	}
 	f.setHeader(fallback, newHeader(f.pending[fallback].Cells))
 	return f.readPreview()
+}
+
+// instructions reports whether a row is a template's note to people rather than its header: eBay's
+// upload templates begin with "#INFO" lines, which have several filled cells.
+func instructions(r Row) bool {
+	return len(r.Cells) > 0 && strings.HasPrefix(strings.TrimSpace(strings.TrimPrefix(r.Cells[0], "\ufeff")), "#INFO")
 }
 
 func filled(r Row) int {
