@@ -30,16 +30,17 @@ const (
 
 // The sections of the main window, in navigation order.
 const (
-	sectionDashboard   = "Dashboard"
-	sectionOrders      = "Orders"
-	sectionInventory   = "Inventory"
-	sectionFulfillment = "Fulfillment"
-	sectionCounts      = "Stock count"
-	sectionSuppliers   = "Suppliers"
-	sectionImports     = "Imports"
-	sectionMail        = "Mail"
-	sectionExports     = "Exports"
-	sectionSettings    = "Settings"
+	sectionDashboard    = "Dashboard"
+	sectionOrders       = "Orders"
+	sectionInventory    = "Inventory"
+	sectionFulfillment  = "Fulfillment"
+	sectionCounts       = "Stock count"
+	sectionChannelStock = "Channel stock"
+	sectionSuppliers    = "Suppliers"
+	sectionImports      = "Imports"
+	sectionMail         = "Mail"
+	sectionExports      = "Exports"
+	sectionSettings     = "Settings"
 )
 
 // screen is one section of the main window.
@@ -78,6 +79,7 @@ func sections() []section {
 		{sectionInventory, theme.StorageIcon, everyone, func(a *App) screen { return newInventoryScreen(a) }},
 		{sectionFulfillment, theme.UploadIcon, worksOrders, func(a *App) screen { return newFulfillmentScreen(a) }},
 		{sectionCounts, theme.GridIcon, movesStock, func(a *App) screen { return newCountsScreen(a) }},
+		{sectionChannelStock, theme.VisibilityIcon, ownerOnly, func(a *App) screen { return newChannelStockScreen(a) }},
 		{sectionSuppliers, theme.AccountIcon, notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
 		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
 		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},

@@ -32,6 +32,8 @@ type dashboardScreen struct {
 	oversold    *figureTile
 	outOfStock  *figureTile
 	unmatched   *figureTile
+	atRisk      *figureTile // owner only: SKUs a channel lists more of than can be sold
+	mailReview  *figureTile // owner only: order e-mails Backroom could not read
 
 	statuses    map[data.Status]*figureTile
 	statusRow   *fyne.Container
@@ -54,10 +56,11 @@ type dashboardScreen struct {
 
 // dashboardData is everything the dashboard shows, read in one background job.
 type dashboardData struct {
-	now      time.Time
-	overview data.Overview
-	recent   []data.Order
-	shopName string
+	now                time.Time
+	overview           data.Overview
+	recent             []data.Order
+	shopName           string
+	atRisk, mailReview int // owner only
 	// Return rates of the orders shipped in the last 90 days, and the returned units per reason.
 	returnRates   []data.ReturnRate
 	returnReasons map[data.ReturnReason]int64
@@ -94,6 +97,8 @@ func newDashboardScreen(a *App) *dashboardScreen {
 		openImports = a.showUnmatched
 	}
 	sc.unmatched = newFigureTile("Unmatched order lines", "items that match none of your SKUs", true, openImports)
+	sc.atRisk = newFigureTile("At risk", "listed on a channel beyond what you can sell", true, func() { a.show(sectionChannelStock) })
+	sc.mailReview = newFigureTile("Order e-mails to review", "looked like orders, could not be read", true, func() { a.show(sectionMail) })
 
 	sc.statusRow = container.NewGridWithColumns(len(data.Statuses()))
 	for _, st := range data.Statuses() {
@@ -137,6 +142,12 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 	tiles := container.NewAdaptiveGrid(3,
 		sc.toShipToday.root, sc.late.root, sc.open.root,
 		sc.oversold.root, sc.outOfStock.root, sc.unmatched.root)
+	if sc.ownerFigures() {
+		// The owner's extra figures: a fourth column keeps the tiles in two rows.
+		tiles = container.NewAdaptiveGrid(4,
+			sc.toShipToday.root, sc.late.root, sc.open.root, sc.mailReview.root,
+			sc.oversold.root, sc.atRisk.root, sc.outOfStock.root, sc.unmatched.root)
+	}
 	sc.sales = container.NewVBox(
 		sectionHeading("Sales, last 30 days", "Revenue is order totals; cost of goods uses today's unit costs."),
 		sc.salesTable.box, sc.salesEmpty)
@@ -158,6 +169,12 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 }
 
 func (sc *dashboardScreen) refresh() { sc.load() }
+
+// ownerFigures reports whether the person sees the owner's tiles: channel stock at risk and order
+// e-mails to review, which lead to screens only the owner has.
+func (sc *dashboardScreen) ownerFigures() bool {
+	return sc.a.canShow(sectionChannelStock) && sc.a.canShow(sectionMail)
+}
 
 // returnsCard is where the owner sees which products come back and why.
 func (sc *dashboardScreen) returnsCard() fyne.CanvasObject {
@@ -211,6 +228,7 @@ func (sc *dashboardScreen) showReturns(rates []data.ReturnRate, reasons map[data
 func (sc *dashboardScreen) load() {
 	current := sc.query.next()
 	store := sc.a.store
+	ownerFigures := sc.ownerFigures()
 	sc.reload.Disable()
 	run(sc.a.bg, func(ctx context.Context) (dashboardData, error) {
 		d := dashboardData{now: store.Now()}
@@ -225,9 +243,25 @@ func (sc *dashboardScreen) load() {
 			return d, err
 		}
 		if store.Can(data.PermViewAudit) {
-			d.returnRates, d.returnReasons, err = store.ReturnRates(ctx, d.now.AddDate(0, 0, -returnDays), time.Time{})
+			if d.returnRates, d.returnReasons, err = store.ReturnRates(ctx, d.now.AddDate(0, 0, -returnDays), time.Time{}); err != nil {
+				return d, err
+			}
 		}
-		return d, err
+		if ownerFigures {
+			risks, err := store.AtRisk(ctx)
+			if err != nil {
+				return d, err
+			}
+			skus := map[string]bool{}
+			for _, r := range risks {
+				skus[strings.ToLower(r.SKU)] = true
+			}
+			d.atRisk = len(skus)
+			if d.mailReview, err = store.CountMailToReview(ctx); err != nil {
+				return d, err
+			}
+		}
+		return d, nil
 	}, func(d dashboardData, err error) {
 		if !current() {
 			return
@@ -260,6 +294,8 @@ func (sc *dashboardScreen) show(d dashboardData) {
 	sc.oversold.set(ov.Oversold)
 	sc.outOfStock.set(ov.OutOfStock)
 	sc.unmatched.set(ov.UnmatchedLine)
+	sc.atRisk.set(d.atRisk)
+	sc.mailReview.set(d.mailReview)
 	for st, t := range sc.statuses {
 		t.set(ov.StatusCounts[st])
 	}

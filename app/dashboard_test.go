@@ -146,7 +146,7 @@ func TestDashboard_Screenshots(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
-	a.win.Resize(fyne.NewSize(1200, 1300))
+	a.win.Resize(fyne.NewSize(1200, 780))
 	holdUI(t, a)
 	o, err := a.base.OrderByKey(ctx, "amazon", "3001")
 	if err != nil {
@@ -160,4 +160,35 @@ func TestDashboard_Screenshots(t *testing.T) {
 	sc.load()
 	settle(a)
 	save(a, "1-owner")
+}
+
+// TestDashboard_OwnerTiles: the owner's dashboard counts SKUs at risk and order e-mails waiting for
+// review; the packer's has neither.
+func TestDashboard_OwnerTiles(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	holdUI(t, a)
+	if _, err := a.store.ApplyMail(ctx, data.MailBatch{Messages: []data.MailMessage{{MessageID: "odd@example.com",
+		Subject: "Order 77", Kind: data.MailUnknownOrder, Raw: []byte("Subject: Order 77\r\n\r\n1 mug\r\n")}}}); err != nil {
+		t.Fatal(err)
+	}
+	sc := showScreen[*dashboardScreen](t, a, sectionDashboard)
+	sc.load()
+	settle(a)
+	if got := sc.mailReview.value.Text; got != "1" {
+		t.Errorf("mail to review tile = %s, want 1", got)
+	}
+	if got := sc.atRisk.value.Text; got != "1" { // APRON-RUST: 4 on order, 3 on hand
+		t.Errorf("at-risk tile = %s, want 1", got)
+	}
+	if !sc.ownerFigures() {
+		t.Error("the owner's dashboard leaves out the owner's tiles")
+	}
+
+	p := newTestAppAs(t, testPacker)
+	holdUI(t, p)
+	psc := showScreen[*dashboardScreen](t, p, sectionDashboard)
+	if psc.ownerFigures() || psc.atRisk.value.Text != "0" || psc.mailReview.value.Text != "0" {
+		t.Errorf("the packer's dashboard has the owner's tiles: at risk %s, mail %s", psc.atRisk.value.Text, psc.mailReview.value.Text)
+	}
 }

@@ -225,19 +225,9 @@ func runExportStock(ctx context.Context, r *runner, o any, args []string) error 
 		}
 		listings = here
 	}
-	var buf bytes.Buffer
-	res, err := stockexport.Write(&buf, channel, listings)
+	res, err := stockexport.WriteFile(*opts.out, channel, listings)
 	if err != nil {
 		return err
-	}
-	// Written whole or not at all: a channel reading half a stock file would list half the shop.
-	tmp := *opts.out + ".part"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", *opts.out, err)
-	}
-	if err := os.Rename(tmp, *opts.out); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", *opts.out, err)
 	}
 	// Logged only once the file exists, since the at-risk list takes the log as what the channel lists.
 	if _, err := store.LogStockExport(ctx, channel, *opts.out, listings); err != nil {
