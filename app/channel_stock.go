@@ -437,7 +437,7 @@ func (p *channelPanel) formRule() (data.ListingRule, error) {
 		return r, err
 	}
 	if share > 100 {
-		return r, fmt.Errorf("List %% of stock: %d is not a share; use 1 to 100, or leave it empty for all", share)
+		return r, fmt.Errorf("%s: %d is not a share; use 1 to 100, or leave it empty for all", "List % of stock", share)
 	}
 	r.SharePct = int(share)
 	if r.Cap, err = number("List at most", p.cap.Text); err != nil {

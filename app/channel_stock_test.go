@@ -24,17 +24,6 @@ func toList(p *channelPanel) map[string]int64 {
 	return out
 }
 
-func channelPanelOf(t *testing.T, sc *channelStockScreen, channel string) *channelPanel {
-	t.Helper()
-	for _, p := range sc.panels {
-		if p.channel == channel {
-			return p
-		}
-	}
-	t.Fatalf("no %s tab", channel)
-	return nil
-}
-
 // TestChannelStock_Rule: a buffer of 2 on Amazon lowers what the next file lists by 2, never below 0;
 // a share over 100 % is refused in words and changes nothing.
 func TestChannelStock_Rule(t *testing.T) {
