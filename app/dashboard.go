@@ -50,6 +50,7 @@ type dashboardScreen struct {
 	returnsEmpty *widget.Label
 
 	body *fyne.Container // everything, laid out again when a card grows or shrinks
+	ops  *opsCards       // bottlenecks and carriers: owner and accountant
 
 	now time.Time // when the figures on screen were computed
 }
@@ -130,6 +131,7 @@ func newDashboardScreen(a *App) *dashboardScreen {
 	sc.returnsWhy.Wrapping = fyne.TextWrapWord
 	sc.returnsEmpty = widget.NewLabel(fmt.Sprintf("Nothing shipped in the last %d days came back.", returnDays))
 	sc.returnsEmpty.Importance = widget.LowImportance
+	sc.ops = newOpsCards(a)
 	sc.recent = container.NewVBox()
 	sc.recentEmpty = widget.NewLabel("No orders yet. They appear here as soon as the first one is recorded.")
 	sc.recentEmpty.Importance = widget.LowImportance
@@ -161,6 +163,7 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 		sc.statusRow,
 		sc.sales,
 		sc.returnsCard(),
+		sc.ops.view(),
 		sectionHeading("Recent orders", "The last 10 orders placed, from every channel."),
 		sc.recent,
 		sc.recentEmpty,
@@ -226,6 +229,9 @@ func (sc *dashboardScreen) showReturns(rates []data.ReturnRate, reasons map[data
 
 // load reads the figures in the background and shows them; an older answer never replaces a newer one.
 func (sc *dashboardScreen) load() {
+	if sc.body != nil {
+		sc.ops.load()
+	}
 	current := sc.query.next()
 	store := sc.a.store
 	ownerFigures := sc.ownerFigures()

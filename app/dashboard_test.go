@@ -146,7 +146,7 @@ func TestDashboard_Screenshots(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
 	a.fyne.Settings().SetTheme(theme.DefaultTheme())
-	a.win.Resize(fyne.NewSize(1200, 780))
+	a.win.Resize(fyne.NewSize(1200, 1700))
 	holdUI(t, a)
 	o, err := a.base.OrderByKey(ctx, "amazon", "3001")
 	if err != nil {
