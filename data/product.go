@@ -183,6 +183,9 @@ func (t *tx) addVariant(ctx context.Context, n NewVariant) error {
 	} else {
 		delete(t.known.skus, strings.ToLower(n.SKU))
 	}
+	if err := t.recordCost(ctx, n.SKU); err != nil {
+		return err
+	}
 	if err := t.setBarcodes(ctx, n.SKU, n.Barcodes); err != nil {
 		return err
 	}
@@ -322,6 +325,11 @@ func (t *tx) updateVariant(ctx context.Context, sku string, u VariantUpdate) (bo
 		after.Title, after.Price, cost, after.Currency, after.Bin, after.Active,
 		t.nowText(), t.hlc, t.s.device, before.SKU); err != nil {
 		return false, fmt.Errorf("update %s: %w", sku, err)
+	}
+	if !sameCost(after.Cost, before.Cost) || after.Currency != before.Currency {
+		if err := t.recordCost(ctx, before.SKU); err != nil {
+			return false, err
+		}
 	}
 	var loc any
 	if before.LocationID != "" {

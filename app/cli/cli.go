@@ -68,7 +68,7 @@ func commands() []*command {
 		ordersListCommand(), ordersStatusCommand(), shipCommand(),
 		pickListCommand(), packingSlipsCommand(), labelsCommand(),
 		exportShipmentsCommand(), exportStockCommand(), returnsAddCommand(), returnsListCommand(),
-		importCommand(), reportAtRiskCommand(),
+		importCommand(), reportAtRiskCommand(), reportSalesCommand(),
 		mailAccountSetCommand(), mailAccountShowCommand(), mailAccountRemoveCommand(),
 		mailSyncCommand(), mailImportCommand(), mailReparseCommand(), mailReviewCommand(),
 		usersListCommand(), usersAddCommand(),
