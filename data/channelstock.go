@@ -261,21 +261,6 @@ func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, err
 	return p, nil
 }
 
-// scanRows runs a query and calls fn for each row.
-func scanRows(ctx context.Context, q querier, query string, fn func(*sql.Rows) error, args ...any) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
-}
-
 // plainLevel is the on-hand and reserved stock of a non-kit SKU, in one location or (loc "") in all.
 // Open orders have no location: they are held against the location the SKU's sales come from, where
 // shipping them will take the stock.

@@ -224,20 +224,11 @@ func (s *Store) MailAccounts(ctx context.Context) ([]MailAccount, error) {
 	if err := s.require(PermManageMail); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+mailAccountColumns+` FROM mail_accounts ORDER BY id`)
+	out, err := queryList(ctx, s.read, scanMailAccount, `SELECT `+mailAccountColumns+` FROM mail_accounts ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list mail accounts: %w", err)
 	}
-	defer rows.Close()
-	var out []MailAccount
-	for rows.Next() {
-		a, err := scanMailAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list mail accounts: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // MailAccount returns one mail account.
@@ -727,21 +718,12 @@ func (s *Store) MailReviewQueue(ctx context.Context) ([]MailMessage, error) {
 	if err := s.require(PermImport); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+mailColumns+` FROM mail_messages WHERE review = 'open'
-		ORDER BY COALESCE(received_at, stored_at) DESC, id DESC`)
+	out, err := queryList(ctx, s.read, func(r scanner) (MailMessage, error) { return scanMail(r) },
+		`SELECT `+mailColumns+` FROM mail_messages WHERE review = 'open' ORDER BY COALESCE(received_at, stored_at) DESC, id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list mail to review: %w", err)
 	}
-	defer rows.Close()
-	var out []MailMessage
-	for rows.Next() {
-		m, err := scanMail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list mail to review: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CountMailToReview is how many messages wait in the review queue.
@@ -902,26 +884,25 @@ func (s *Store) LastMailSync(ctx context.Context, accountID int64) (run MailSync
 
 // MailSyncRuns lists the account's most recent sync runs, newest first.
 func (s *Store) MailSyncRuns(ctx context.Context, accountID int64, limit int) ([]MailSyncRun, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, COALESCE(account_id, 0), started_at, finished_at, result, error, cancelled
+	out, err := queryList(ctx, s.read, scanMailSyncRun, `SELECT id, COALESCE(account_id, 0), started_at, finished_at, result, error, cancelled
 		FROM mail_sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read mail syncs: %w", err)
 	}
-	defer rows.Close()
-	var out []MailSyncRun
-	for rows.Next() {
-		var run MailSyncRun
-		var started, finished, result string
-		if err := rows.Scan(&run.ID, &run.AccountID, &started, &finished, &result, &run.Error, &run.Cancelled); err != nil {
-			return nil, fmt.Errorf("read mail syncs: %w", err)
-		}
-		run.Started, run.Finished = parseTime(started), parseTime(finished)
-		var c mailRunCounts
-		if err := json.Unmarshal([]byte(result), &c); err != nil {
-			return nil, fmt.Errorf("read mail sync %d: %w", run.ID, err)
-		}
-		run.Result = MailResult(c)
-		out = append(out, run)
+	return out, nil
+}
+
+func scanMailSyncRun(row scanner) (MailSyncRun, error) {
+	var run MailSyncRun
+	var started, finished, result string
+	if err := row.Scan(&run.ID, &run.AccountID, &started, &finished, &result, &run.Error, &run.Cancelled); err != nil {
+		return run, err
 	}
-	return out, rows.Err()
+	run.Started, run.Finished = parseTime(started), parseTime(finished)
+	var c mailRunCounts
+	if err := json.Unmarshal([]byte(result), &c); err != nil {
+		return run, fmt.Errorf("mail sync %d: %w", run.ID, err)
+	}
+	run.Result = MailResult(c)
+	return run, nil
 }
