@@ -98,7 +98,7 @@ func (sc *channelStockScreen) view() fyne.CanvasObject {
 	header := screenHeader("Channel stock",
 		"How much of your stock each channel shows, and the stock files that tell them.")
 	risk := container.NewBorder(sectionHeading("At risk",
-		"Listed on a channel at or above what you can sell, by the last file saved, or held by more open orders than you have. Choose one to see why."),
+		"Listed on a channel above what you can sell (or at it, once a rule's margin is sold), by the last file saved, or held by more open orders than you have. Choose one to see why."),
 		nil, nil, nil, sc.atRisk.view())
 	var items []*container.TabItem
 	for _, p := range sc.panels {

@@ -492,8 +492,9 @@ func (s *Store) StockExports(ctx context.Context, channel string) ([]StockExport
 }
 
 // AtRisk lists the SKUs that may sell more than the shop has: one row per channel whose latest stock file
-// listed a SKU (in our units, summed over its listings and locations there) at or above what is sellable
-// now, and one row for an oversold SKU (open orders hold more than is on hand) that no channel is at risk
+// listed a SKU (in our units, summed over its listings and locations there) above what is sellable now,
+// or exactly what is sellable when the channel's rule keeps a margin (a buffer or a share) that sales have
+// now used up, and one row for an oversold SKU (open orders hold more than is on hand) that no channel is at risk
 // on, with the orders holding it. Kits are compared as a whole against what their parts make; an
 // oversold part shows under its own SKU. Rows come by SKU, then channel.
 func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
@@ -526,6 +527,16 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 			listed[k][c] += l.quantity * max(l.pack, 1)
 		}
 	}
+	rules, err := s.ListingRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A channel told exactly what is sellable is not at risk: that is what a stock file without a rule
+	// says. Only a channel whose rule keeps a margin has one to lose.
+	margin := map[string]bool{}
+	for _, r := range rules {
+		margin[r.Channel] = r.Buffer > 0 || r.SharePct > 0 && r.SharePct < 100
+	}
 	orders, err := s.openOrdersBySKU(ctx)
 	if err != nil {
 		return nil, err
@@ -552,7 +563,7 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 		}
 		sort.Strings(chs)
 		for _, c := range chs {
-			if u := byChannel[c]; u > 0 && sellable <= u {
+			if u := byChannel[c]; u > 0 && (sellable < u || sellable == u && margin[c]) {
 				out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Channel: c, Listed: u, Oversold: oversold, Orders: held})
 			}
 		}

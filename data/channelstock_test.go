@@ -446,3 +446,28 @@ func TestStore_AtRisk(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_AtRiskWithoutRule: a stock file without a rule lists exactly what is sellable, which is no
+// risk; the first sale after it makes the channel show more than there is.
+func TestStore_AtRiskWithoutRule(t *testing.T) {
+	ctx := context.Background()
+	s := mustListingShop(t) // MUG 10 on hand, 3 held: 7 sellable; TEA 30; GIFT min(7, 15) = 7
+	if _, err := s.LogStockExport(ctx, "ebay", "ebay.csv", mustListings(t, s, "ebay", false)); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.AtRisk(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("AtRisk() right after a file without a rule = %+v, %v; want none", got, err)
+	}
+	mustOrders(t, s, listingOrder("etsy", "3002", -time.Hour, "MUG", 1))
+	got, err := s.AtRisk(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []AtRisk{
+		{SKU: "GIFT", Name: "Gift box", Sellable: 6, Channel: "ebay", Listed: 7},
+		{SKU: "MUG", Name: "Stoneware mug", Sellable: 6, Channel: "ebay", Listed: 7},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("AtRisk() after a sale = %+v, want %+v", got, want)
+	}
+}
