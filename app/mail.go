@@ -174,7 +174,7 @@ func (sc *mailScreen) refresh() {
 			return st, err
 		}
 		st.acct = accts[0]
-		if st.runs, err = store.MailSyncRuns(ctx, st.acct.ID, 500); err != nil {
+		if st.runs, err = store.MailSyncRuns(ctx, st.acct.ID, 50); err != nil {
 			return st, err
 		}
 		_, st.password = keys.Password(ctx, st.acct)
