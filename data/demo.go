@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 )
@@ -32,31 +33,35 @@ type DemoResult struct {
 	Movements                                   int
 	Orders, OrderLines, UnmatchedLines          int
 	LateOrders                                  int // open orders past their ship-by date
+	// PurchaseOrders counts every purchase order, the drafts the contingency plans wrote included.
+	// Alerts counts the alerts the ContingencyRules raised.
+	PurchaseOrders, ContingencyRules, Alerts int
 	// Oversold lists the SKUs the demo leaves with negative stock on purpose, to show what overselling
 	// looks like.
 	Oversold []string
 }
 
-// The demo's story, in days before its today: the catalogue and opening stock arrive before the first
-// order, some overflow goes to the garage, and the suppliers deliver again half-way.
+// The demo's story, in days before its today: the catalogue is written a few days before the first
+// purchase orders go out (demoBuying), sales start 90 days ago, and some overflow goes to the garage.
 const (
-	demoOpeningDays  = 92
-	demoTransferDays = 85
-	demoRestockDays  = 45
-	demoBatch        = 1000 // orders per transaction: big enough to be fast, small enough to keep the WAL small
+	demoCatalogueDays = 185
+	demoTransferDays  = 85
+	demoBatch         = 1000 // orders per transaction: big enough to be fast, small enough to keep the WAL small
 )
 
 // GenerateDemo fills an empty database with Fern & Kettle, a small British homeware and tea shop: users,
-// a shop and a garage, suppliers, products with variants, kits and channel aliases, a stock ledger, and
-// orders from six channels over the last 90 days, some late, one with an item nobody has mapped, and one
-// SKU oversold. It refuses a database that has any products or orders, and otherwise keeps what is there
-// (users, locations, suppliers of the same names are reused). A demo stopped part-way (cancelled, disk
+// a shop and a garage, suppliers with ranked backups, products with variants, kits and channel aliases,
+// six months of purchase orders and their deliveries (one supplier unreliable, one order overdue, one on
+// its way, one draft), a stock ledger, orders from six channels over the last 90 days (some late, one
+// with an item nobody has mapped, one SKU oversold), and contingency plans with the alerts they raise.
+// It refuses a database that has any products or orders, and otherwise keeps what is there (users,
+// locations, suppliers of the same names are reused). A demo stopped part-way (cancelled, disk
 // full) leaves part of the shop behind; delete the file to start again.
 //
 // Everything is written through the store's own transaction helpers, so the demo obeys the same rules as
-// real data. Rows are dated when they happen in the story (opening stock before the first order, each
-// order when it reached its current status, with its earlier steps in its history, returned goods when
-// they came back), so the ledger and order histories read like a real shop's.
+// real data. Rows are dated when they happen in the story (each purchase order when it was written, sent
+// and delivered, each order when it reached its current status, with its earlier steps in its history,
+// returned goods when they came back), so the ledger, cost and order histories read like a real shop's.
 func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult, error) {
 	var res DemoResult
 	if s.user.Role != RoleOwner {
@@ -89,8 +94,8 @@ func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult,
 		run    func(context.Context) error
 		weight float64
 	}{
-		{d.addUsers, 0.01}, {d.addSettings, 0}, {d.addLocations, 0}, {d.addSuppliers, 0.01}, {d.addCatalogue, 0.12},
-		{d.addSupplierItems, 0.08}, {d.addStock, 0.08}, {d.addOrders, 0.70},
+		{d.addUsers, 0.01}, {d.addSettings, 0}, {d.addLocations, 0}, {d.addSuppliers, 0.01}, {d.addCatalogue, 0.10},
+		{d.addSupplierItems, 0.06}, {d.addStock, 0.10}, {d.addOrders, 0.68}, {d.addContingencies, 0.04},
 	}
 	for _, st := range steps {
 		if err := ctx.Err(); err != nil {
@@ -125,6 +130,11 @@ type demo struct {
 	res       *DemoResult
 	locations map[string]string // name → id
 	suppliers []string          // ids, as demoSuppliers
+	waves     []*demoWave       // the purchase orders of the story, as demoBuying
+	// timed is what happens to stock apart from orders (deliveries, breakages, counts, transfers), in
+	// time order; addOrders writes it among the orders. It has written it up to nextTimed.
+	timed     []demoTimed
+	nextTimed int
 	done      float64
 	weight    float64
 }
@@ -176,7 +186,7 @@ func (d *demo) addSettings(ctx context.Context) error {
 	for _, st := range []struct {
 		key   Setting
 		value string
-	}{{SettingShopName, demoShopName}, {SettingCurrency, "GBP"}} {
+	}{{SettingShopName, demoShopName}, {SettingShopAddress, "Unit 4, Tannery Yard\nMill Street\nLeek ST13 5AA"}, {SettingCurrency, "GBP"}} {
 		v, err := d.s.Setting(ctx, st.key)
 		if err != nil {
 			return err
@@ -212,7 +222,7 @@ func (d *demo) addLocations(ctx context.Context) error {
 	return nil
 }
 
-// addSuppliers records the shop's five suppliers, or reuses suppliers of those names.
+// addSuppliers records the shop's six suppliers, or reuses suppliers of those names.
 func (d *demo) addSuppliers(ctx context.Context) error {
 	existing, err := d.s.Suppliers(ctx)
 	if err != nil {
@@ -225,7 +235,7 @@ func (d *demo) addSuppliers(ctx context.Context) error {
 			continue
 		}
 		added, err := d.owner.AddSupplier(ctx, Supplier{Name: sp.name, Contact: sp.contact, Email: sp.email, Phone: sp.phone,
-			Currency: "GBP", LeadTimeDays: sp.leadDays, Notes: sp.notes})
+			Currency: "GBP", LeadTimeDays: sp.leadDays, MinOrderValue: sp.minOrder, Notes: sp.notes})
 		if err != nil {
 			return err
 		}
@@ -243,7 +253,7 @@ func (d *demo) addCatalogue(ctx context.Context) error {
 	const batch = 2000
 	for start := 0; start < len(items); start += batch {
 		err := d.owner.update(ctx, func(t *tx) error {
-			t.backdate(d.daysAgo(demoOpeningDays + 1))
+			t.backdate(d.daysAgo(demoCatalogueDays))
 			for i := start; i < min(start+batch, len(items)); i++ {
 				it := items[i]
 				n := it.NewVariant
@@ -299,30 +309,39 @@ func (d *demo) addCatalogue(ctx context.Context) error {
 	return nil
 }
 
-// addSupplierItems gives every stocked SKU its maker as the preferred supplier, and a fifth of them the
-// wholesaler as a dearer second source, a few thousand to a transaction.
+// addSupplierItems gives every stocked SKU its maker as the primary supplier at today's price, a few
+// thousand to a transaction. Backups cost a little more: every piece of pottery has the wholesaler as
+// its first backup, and the smaller pieces Tamar Valley Pottery as the second; a fifth of the other
+// makers' SKUs have the wholesaler as a backup too.
 func (d *demo) addSupplierItems(ctx context.Context) error {
 	rng := rand.New(rand.NewPCG(d.opts.Seed, 5))
 	items := d.cat.items
 	const batch = 2000
 	for start := 0; start < len(items); start += batch {
 		err := d.owner.update(ctx, func(t *tx) error {
-			t.backdate(d.daysAgo(demoOpeningDays + 1))
+			t.backdate(d.daysAgo(demoCatalogueDays))
 			for i := start; i < min(start+batch, len(items)); i++ {
 				it := items[i]
 				if it.supplier < 0 {
 					continue
 				}
-				cost := it.Cost
-				if err := t.addSupplierItem(ctx, SupplierItem{SupplierID: d.suppliers[it.supplier], SKU: it.SKU,
-					SupplierSKU: it.supplierSKU, UnitCost: &cost, PackSize: it.pack, Preferred: true}); err != nil {
-					return err
-				}
-				d.res.SupplierItems++
-				if it.supplier != supTrade && rng.IntN(5) == 0 {
+				cost := demoAt(it.Cost, demoPriceNow(it.supplier))
+				sources := []SupplierItem{{SupplierID: d.suppliers[it.supplier], SKU: it.SKU, SupplierSKU: it.supplierSKU, UnitCost: &cost,
+					PackSize: it.pack}}
+				wholesale := it.supplier != supTrade && rng.IntN(5) == 0
+				if wholesale || it.supplier == supClay {
 					dearer := cost * 112 / 100
-					if err := t.addSupplierItem(ctx, SupplierItem{SupplierID: d.suppliers[supTrade], SKU: it.SKU,
-						SupplierSKU: fmt.Sprintf("HB%05d", 20000+i), UnitCost: &dearer, PackSize: 1}); err != nil {
+					sources = append(sources, SupplierItem{SupplierID: d.suppliers[supTrade], SKU: it.SKU,
+						SupplierSKU: fmt.Sprintf("HB%05d", 20000+i), UnitCost: &dearer, PackSize: 1})
+				}
+				if it.supplier == supClay && !it.garage {
+					studio := cost * 120 / 100
+					sources = append(sources, SupplierItem{SupplierID: d.suppliers[supTamar], SKU: it.SKU,
+						SupplierSKU: fmt.Sprintf("TVP-%04d", 1000+i), UnitCost: &studio, PackSize: 1, MinOrderQty: 2})
+				}
+				for rank, src := range sources {
+					src.Rank = rank + 1
+					if err := t.addSupplierItem(ctx, src); err != nil {
 						return err
 					}
 					d.res.SupplierItems++
@@ -340,27 +359,51 @@ func (d *demo) addSupplierItems(ctx context.Context) error {
 
 // addSupplierItem records that a supplier sells a SKU the transaction has just created. It is
 // SetSupplierItem's insert without the checks a new, empty catalogue cannot fail, so thousands fit in
-// one transaction.
+// one transaction; the caller gives each of a SKU's suppliers its rank.
 func (t *tx) addSupplierItem(ctx context.Context, it SupplierItem) error {
-	_, err := t.ExecContext(ctx, `INSERT INTO supplier_items(supplier_id, sku, supplier_sku, unit_cost, pack_size, preferred)
-		VALUES (?, ?, ?, ?, ?, ?)`, it.SupplierID, it.SKU, it.SupplierSKU, *it.UnitCost, it.PackSize, it.Preferred)
+	if it.MinOrderQty <= 0 {
+		it.MinOrderQty = 1
+	}
+	_, err := t.ExecContext(ctx, `INSERT INTO supplier_items(supplier_id, sku, supplier_sku, unit_cost, pack_size, min_order_qty, rank)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, it.SupplierID, it.SKU, it.SupplierSKU, *it.UnitCost, it.PackSize, it.MinOrderQty, it.Rank)
 	if err != nil {
 		return fmt.Errorf("set supplier item %s: %w", it.SKU, err)
 	}
 	return t.audit(ctx, "set", "supplier_item", it.SupplierID+":"+it.SKU, nil, it)
 }
 
-// demoLevels is what the orders will do to each SKU's stock, kits expanded into their parts.
+// demoLevels is what the story does to each SKU's stock, kits expanded into their parts.
 type demoLevels struct {
-	before   []int64 // units shipped before the SKU's restock delivery
-	after    []int64 // units shipped after it
+	grid []time.Time // when deliveries arrive, in order
+	// used holds, per item, len(grid)+1 buckets of the units that left its location (sold, broken, moved
+	// to the garage): before the first delivery, between each delivery and the next, after the last.
+	used     []int64
+	sold     []int64 // units shipped
+	returned []int64 // units that came back
 	reserved []int64 // units on open orders
 }
 
-// plan runs through every order the demo will write and totals what they take from stock.
-func (d *demo) plan() demoLevels {
+// take records that units of item leave its location at a time.
+func (lv *demoLevels) take(item int, at time.Time, units int64) {
+	k := sort.Search(len(lv.grid), func(j int) bool { return lv.grid[j].After(at) })
+	lv.used[item*(len(lv.grid)+1)+k] += units
+}
+
+// usedBefore is what left item's location before the delivery at grid time at.
+func (lv *demoLevels) usedBefore(item int, at time.Time) int64 {
+	k, _ := slices.BinarySearchFunc(lv.grid, at, func(g, t time.Time) int { return g.Compare(t) })
+	var n int64
+	for _, u := range lv.used[item*(len(lv.grid)+1) : item*(len(lv.grid)+1)+k+1] {
+		n += u
+	}
+	return n
+}
+
+// plan runs through every order the demo will write and totals what they take from stock, and when.
+func (d *demo) plan() *demoLevels {
 	n := len(d.cat.items)
-	lv := demoLevels{before: make([]int64, n), after: make([]int64, n), reserved: make([]int64, n)}
+	lv := &demoLevels{grid: d.deliveryGrid(), sold: make([]int64, n), returned: make([]int64, n), reserved: make([]int64, n)}
+	lv.used = make([]int64, n*(len(lv.grid)+1))
 	g := newDemoOrders(d.opts.Seed, d.cat, d.opts.Orders, d.opts.Now)
 	for !g.done() {
 		o := g.order()
@@ -369,10 +412,12 @@ func (d *demo) plan() demoLevels {
 				switch {
 				case o.Status.Open():
 					lv.reserved[idx] += part.units
-				case o.Status.Shipped() && o.ShippedAt.Before(d.restockAt(idx)):
-					lv.before[idx] += part.units
 				case o.Status.Shipped():
-					lv.after[idx] += part.units
+					lv.sold[idx] += part.units
+					lv.take(idx, o.ShippedAt, part.units)
+					if o.Status == StatusReturned {
+						lv.returned[idx] += part.units
+					}
 				}
 			}
 		}
@@ -388,43 +433,51 @@ func (c *demoCatalogue) stockItems(item int) []int {
 	return []int{item}
 }
 
-// restockAt is when an item's supplier delivered again: each supplier on its own day.
-func (d *demo) restockAt(item int) time.Time {
-	return d.daysAgo(demoRestockDays - 1.5*float64(max(0, d.cat.items[item].supplier)))
+// demoTimed is one thing that happens to stock in the story apart from orders: a movement, or a
+// delivery against a purchase order.
+type demoTimed struct {
+	at       time.Time
+	by       *Store
+	move     *Movement
+	wave     *demoWave
+	delivery int // which of the wave's deliveries
 }
 
-// demoMove is a stock movement of the story, written by who made it.
-type demoMove struct {
-	by *Store
-	at time.Time
-	m  Movement
-}
-
-// addStock writes opening stock, the mid-period deliveries, overflow moved to the garage, breakages
-// and stock-count corrections. Each SKU ends with what its open orders need plus a margin (a few end
-// with little or none, and one is oversold), and never dips below zero on the way.
+// addStock works out what every SKU must receive so that it ends with what its open orders need plus a
+// margin (a few end with little or none, and one is oversold) and never dips below zero on the way,
+// orders it from its suppliers (see order), and plans the breakages, stock-count finds and overflow
+// moved to the garage. It writes the purchase orders; addOrders writes the rest among the orders.
 func (d *demo) addStock(ctx context.Context) error {
+	d.schedule()
 	lv := d.plan()
 	rng := rand.New(rand.NewPCG(d.opts.Seed, 4))
 	items := d.cat.items
 	shop, garage := d.locations["Shop"], d.locations["Garage"]
+	// The SKU oversold is the one most wanted by open orders, preferably not the pottery's: its overdue
+	// order would hide the orders the shortage holds up from the contingency plan that lists them.
 	oversold := -1
+	rank := func(i int) []int64 {
+		var other int64
+		if items[i].supplier != supClay {
+			other = 1
+		}
+		return []int64{other, lv.reserved[i], lv.sold[i]}
+	}
 	for i, it := range items {
-		if len(it.kit) > 0 || !it.active || lv.before[i]+lv.after[i] < 3 {
+		if len(it.kit) > 0 || !it.active || lv.sold[i] < 3 {
 			continue
 		}
-		if oversold < 0 || lv.reserved[i] > lv.reserved[oversold] ||
-			(lv.reserved[i] == lv.reserved[oversold] && lv.before[i]+lv.after[i] > lv.before[oversold]+lv.after[oversold]) {
+		if oversold < 0 || slices.Compare(rank(i), rank(oversold)) > 0 {
 			oversold = i
 		}
 	}
-	var moves []demoMove
 	move := func(by *Store, at time.Time, m Movement) {
 		m.ID = newID()
-		moves = append(moves, demoMove{by, at, m})
+		d.timed = append(d.timed, demoTimed{at: at, by: by, move: &m})
 	}
 	adjustNotes := []string{"Dropped while packing", "Chipped in the delivery", "Damaged on the shelf", "Used for photos",
 		"Given to a customer as a replacement"}
+	total := make([]int64, len(items)) // what each SKU must receive
 	for i, it := range items {
 		if len(it.kit) > 0 || !it.active {
 			continue
@@ -433,47 +486,32 @@ func (d *demo) addStock(ctx context.Context) error {
 		if it.garage {
 			loc = garage
 		}
-		sold := lv.before[i] + lv.after[i]
 		// spare is what is left over once open orders are packed.
 		var spare int64
 		switch {
 		case i == oversold:
-			spare = -lv.reserved[i] - 2
+			spare = -lv.reserved[i] - lv.returned[i] - 2
 			d.res.Oversold = append(d.res.Oversold, it.SKU)
 		case rng.IntN(16) == 0:
 			spare = rng.Int64N(3)
 		default:
-			spare = max(6, sold*int64(20+rng.IntN(60))/100) + rng.Int64N(12)
+			spare = max(6, lv.sold[i]*int64(20+rng.IntN(60))/100) + rng.Int64N(12)
 		}
-		after := lv.after[i]
+		total[i] = lv.reserved[i] + spare + lv.sold[i]
 		// A handful of breakages and stock-count finds, in proportion to the catalogue.
 		if spare >= 6 && rng.IntN(len(items)) < max(3, len(items)/15) {
 			broken := 1 + rng.Int64N(2)
-			at := d.opts.Now.Add(-time.Duration(rng.Float64() * float64(d.opts.Now.Sub(d.restockAt(i)))))
+			at := d.daysAgo(rng.Float64() * 45)
 			move(d.packer, at, Movement{SKU: it.SKU, LocationID: loc, Quantity: -broken, Reason: ReasonAdjustment,
 				Note: demoOne(rng, adjustNotes)})
-			after += broken
+			lv.take(i, at, broken)
+			total[i] += broken
 			spare -= broken
 		}
 		if spare >= 2 && rng.IntN(len(items)) < max(2, len(items)/30) {
 			found := 1 + rng.Int64N(2)
 			move(d.packer, d.daysAgo(2+rng.Float64()*40), Movement{SKU: it.SKU, LocationID: loc, Quantity: found,
 				Reason: ReasonCount, RefType: "count", Note: "Stock count: found more on the shelf than recorded"})
-		}
-		total := lv.reserved[i] + spare + lv.before[i] + after // everything that must have come in
-		if total <= 0 {
-			continue
-		}
-		opening := total
-		if i != oversold && total-lv.before[i] >= 2 && rng.IntN(5) < 3 {
-			opening = lv.before[i] + (total-lv.before[i]+1)/2
-		}
-		move(d.owner, d.daysAgo(demoOpeningDays), Movement{SKU: it.SKU, LocationID: loc, Quantity: opening, Reason: ReasonReceipt,
-			Note: "Opening stock"})
-		if restock := total - opening; restock > 0 {
-			sp := demoSuppliers[it.supplier]
-			move(d.owner, d.restockAt(i), Movement{SKU: it.SKU, LocationID: loc, Quantity: restock, Reason: ReasonReceipt,
-				RefType: "purchase_order", RefID: fmt.Sprintf("PO-%04d", 1042+it.supplier), Note: "Delivery from " + sp.name})
 		}
 		// Overflow goes to the garage; what is left in the shop still covers every sale and open order.
 		if !it.garage && spare >= 9 && rng.IntN(10) < 3 {
@@ -484,38 +522,56 @@ func (d *demo) addStock(ctx context.Context) error {
 				RefType: "transfer", RefID: ref, Note: "Overflow to the garage"})
 			move(d.owner, at, Movement{SKU: it.SKU, LocationID: garage, Quantity: qty, Reason: ReasonTransfer,
 				RefType: "transfer", RefID: ref, Note: "Overflow to the garage"})
+			lv.take(i, at, qty)
 		}
 	}
-	slices.SortStableFunc(moves, func(a, b demoMove) int { return a.at.Compare(b.at) })
+	d.order(lv, total)
+	d.report(0.5)
+	if err := d.writePOs(ctx); err != nil {
+		return err
+	}
+	slices.SortStableFunc(d.timed, func(a, b demoTimed) int { return a.at.Compare(b.at) })
+	return nil
+}
+
+// writeTimed writes timed entries up to (not including) upto, in time order, a transaction per run of
+// one person's entries.
+func (d *demo) writeTimed(ctx context.Context, upto int) error {
 	const batch = 2000
-	for start := 0; start < len(moves); {
-		by := moves[start].by
-		end := start
-		for end < len(moves) && end-start < batch && moves[end].by == by {
+	for d.nextTimed < upto {
+		start, end := d.nextTimed, d.nextTimed
+		by := d.timed[start].by
+		for end < upto && end-start < batch && d.timed[end].by == by {
 			end++
 		}
 		err := by.update(ctx, func(t *tx) error {
-			for _, mv := range moves[start:end] {
-				t.backdate(mv.at)
-				if _, err := t.insertMovement(ctx, mv.m); err != nil {
+			for _, ev := range d.timed[start:end] {
+				t.backdate(ev.at)
+				if ev.move == nil {
+					if err := d.receive(ctx, t, ev.wave, ev.delivery); err != nil {
+						return err
+					}
+					continue
+				}
+				if _, err := t.insertMovement(ctx, *ev.move); err != nil {
 					return err
 				}
+				d.res.Movements++
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		d.res.Movements += end - start
-		start = end
-		d.report(float64(start) / float64(len(moves)))
+		d.nextTimed = end
 	}
 	return nil
 }
 
 // addOrders writes the orders a thousand to a transaction through applyOrder, as an import would, each
-// dated when it reached its current status and given its earlier steps as history. A returned order's
-// goods come back onto the shelf.
+// dated when it reached its current status and given its earlier steps as history, with the deliveries
+// and other movements of the story in between, in time order. A returned order's goods come back onto
+// the shelf.
 func (d *demo) addOrders(ctx context.Context) error {
 	g := newDemoOrders(d.opts.Seed, d.cat, d.opts.Orders, d.opts.Now)
 	batch := make([]demoOrder, 0, demoBatch)
@@ -523,8 +579,27 @@ func (d *demo) addOrders(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		// Deliveries go in before the first order placed after them, with whatever else happened to
+		// stock before them, so each one's moving-average cost weighs the stock really on hand. Orders
+		// are cut into batches only there: a transaction per breakage would slow a large demo down.
+		upto := d.nextTimed
+		for i := d.nextTimed; i < len(d.timed) && d.timed[i].at.Before(g.times[g.next]); i++ {
+			if d.timed[i].wave != nil {
+				upto = i + 1
+			}
+		}
+		if err := d.writeTimed(ctx, upto); err != nil {
+			return err
+		}
+		next := len(d.timed) // the next delivery
+		for i := d.nextTimed; i < len(d.timed); i++ {
+			if d.timed[i].wave != nil {
+				next = i
+				break
+			}
+		}
 		batch = batch[:0]
-		for len(batch) < demoBatch && !g.done() {
+		for len(batch) < demoBatch && !g.done() && (next == len(d.timed) || !g.times[g.next].After(d.timed[next].at)) {
 			batch = append(batch, g.order())
 		}
 		err := d.packer.update(ctx, func(t *tx) error {
@@ -540,7 +615,7 @@ func (d *demo) addOrders(ctx context.Context) error {
 		}
 		d.report(float64(g.next) / float64(len(g.times)))
 	}
-	return nil
+	return d.writeTimed(ctx, len(d.timed))
 }
 
 func (d *demo) writeOrder(ctx context.Context, t *tx, p *demoOrder) error {

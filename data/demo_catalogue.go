@@ -14,27 +14,32 @@ import (
 // demoShopName is the demo shop's trading name; Amazon and eBay listings carry it.
 const demoShopName = "Fern & Kettle"
 
-// demoSupplier is one of the shop's suppliers. prefix starts the supplier's own item codes.
+// demoSupplier is one of the shop's suppliers. prefix starts the supplier's own item codes; minOrder is
+// its smallest order in pence.
 type demoSupplier struct {
 	name, contact, email, phone string
 	leadDays                    int
+	minOrder                    int64
 	notes                       string
 	prefix                      string
 }
 
 // The phone numbers are from Ofcom's ranges reserved for drama, and the addresses use the reserved
-// .example domain, so nobody real is ever rung or mailed from the demo.
+// .example domain, so nobody real is ever rung or mailed from the demo. How each supplier behaves (the
+// pottery is often late, the linen maker slow but steady) is in demoBuying.
 var demoSuppliers = []demoSupplier{
-	{"Stoke Clayworks", "Hannah Bright", "hannah@stokeclayworks.example", "01632 960412", 21,
-		"Kiln firings every other week; minimum order £250.", "SCW-"},
-	{"Leaf & Stone Tea Co.", "Raj Patel", "orders@leafandstone.example", "020 7946 0381", 10,
-		"Blends to order; ships Tuesdays and Fridays.", "LST-"},
-	{"Northern Linen Co.", "Fiona Mackay", "fiona@northernlinen.example", "0113 496 0721", 28,
-		"Dyed to order; allow four weeks.", "NLC-"},
-	{"Wickham Candle Works", "Tom Wickham", "tom@wickhamcandles.example", "01632 960877", 14,
+	{"Stoke Clayworks", "Hannah Bright", "hannah@stokeclayworks.example", "01632 960412", 21, 15000,
+		"Kiln firings every other week; a missed firing puts a delivery back a week or more. Chase a week before it is due.", "SCW-"},
+	{"Leaf & Stone Tea Co.", "Raj Patel", "orders@leafandstone.example", "020 7946 0381", 10, 0,
+		"Blends to order; ships Tuesdays and Fridays and has never missed a promised day.", "LST-"},
+	{"Northern Linen Co.", "Fiona Mackay", "fiona@northernlinen.example", "0113 496 0721", 28, 0,
+		"Dyed to order; allow four weeks. Slow, but it arrives when promised.", "NLC-"},
+	{"Wickham Candle Works", "Tom Wickham", "tom@wickhamcandles.example", "01632 960877", 14, 0,
 		"Pours in batches of 48.", "WCW-"},
-	{"Hollybrook Trade Supplies", "Sam Okafor", "trade@hollybrook.example", "0161 496 0154", 5,
-		"Wholesaler: next day on most lines, dearer than the makers.", "HB"},
+	{"Hollybrook Trade Supplies", "Sam Okafor", "trade@hollybrook.example", "0161 496 0154", 5, 0,
+		"Wholesaler: next day on most lines, dearer than the makers. Our first backup for the pottery.", "HB"},
+	{"Tamar Valley Pottery", "Ellen Rowe", "studio@tamarvalleypottery.example", "0117 496 0528", 18, 15000,
+		"Studio pottery near Tavistock: throws our mug, plate and bowl shapes when Stoke cannot, at a higher price.", "TVP-"},
 }
 
 // The suppliers by role, as indexes into demoSuppliers.
@@ -44,6 +49,7 @@ const (
 	supLinen
 	supCandle
 	supTrade
+	supTamar // a second backup for the pottery; no SKU has it as its primary
 )
 
 // demoOption is one variant of a demo product; a zero price or cost means the product's.

@@ -64,7 +64,7 @@ func TestStore_GenerateDemo(t *testing.T) {
 	s, res := generateDemo(t, DemoOptions{Seed: 1})
 
 	t.Run("Counts", func(t *testing.T) {
-		want := DemoResult{Users: 3, Locations: 2, Suppliers: 5, Variants: 61, Kits: 3, Aliases: 7, Orders: 200}
+		want := DemoResult{Users: 3, Locations: 2, Suppliers: 6, Variants: 61, Kits: 3, Aliases: 7, Orders: 200}
 		got := DemoResult{Users: res.Users, Locations: res.Locations, Suppliers: res.Suppliers, Variants: res.Variants,
 			Kits: res.Kits, Aliases: res.Aliases, Orders: res.Orders}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
@@ -181,7 +181,7 @@ func TestStore_GenerateDemo(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		preferred := map[string]int{}
+		ranks := map[string][]int{}
 		for _, sp := range sps {
 			if sp.Contact == "" || !strings.Contains(sp.Email, "@") || sp.LeadTimeDays <= 0 || sp.Items == 0 {
 				t.Errorf("supplier %+v, want a contact, an email, a lead time and items", sp)
@@ -191,9 +191,7 @@ func TestStore_GenerateDemo(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, it := range items {
-				if it.Preferred {
-					preferred[it.SKU]++
-				}
+				ranks[it.SKU] = append(ranks[it.SKU], it.Rank)
 			}
 		}
 		vs, err := s.Variants(ctx, VariantFilter{IncludeInactive: true})
@@ -205,8 +203,22 @@ func TestStore_GenerateDemo(t *testing.T) {
 			if len(v.Kit) > 0 {
 				want = 0
 			}
-			if got := preferred[v.SKU]; got != want {
-				t.Errorf("preferred suppliers of %s = %d, want %d", v.SKU, got, want)
+			primaries := 0
+			for _, r := range ranks[v.SKU] {
+				if r == 1 {
+					primaries++
+				}
+			}
+			if primaries != want {
+				t.Errorf("primary suppliers of %s = %d, want %d", v.SKU, primaries, want)
+			}
+			// Ranks run 1…n without gaps: the wholesaler, when there, is the first backup.
+			slices.Sort(ranks[v.SKU])
+			for i, r := range ranks[v.SKU] {
+				if r != i+1 {
+					t.Errorf("ranks of %s's suppliers = %v, want 1…%d", v.SKU, ranks[v.SKU], len(ranks[v.SKU]))
+					break
+				}
 			}
 		}
 	})
@@ -244,7 +256,7 @@ func TestStore_GenerateDemo(t *testing.T) {
 		reasons := map[Reason]int{}
 		for _, m := range ms {
 			reasons[m.Reason]++
-			if m.At.After(demoNow) || m.At.Before(demoNow.AddDate(0, 0, -demoOpeningDays)) {
+			if m.At.After(demoNow) || m.At.Before(demoNow.AddDate(0, 0, -demoCatalogueDays)) {
 				t.Errorf("movement %s %+d at %v, want within the demo's story", m.Reason, m.Quantity, m.At)
 			}
 		}
@@ -275,6 +287,223 @@ func TestStore_GenerateDemo(t *testing.T) {
 		}
 		if transfers == 0 || breakages == 0 {
 			t.Errorf("transfers to the garage = %d, breakages = %d, want some of each", transfers, breakages)
+		}
+	})
+
+	t.Run("Purchasing", func(t *testing.T) {
+		sps, err := s.Suppliers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byName := map[string]Supplier{}
+		for _, sp := range sps {
+			byName[sp.Name] = sp
+		}
+		clay, tea, trade := byName["Stoke Clayworks"], byName["Leaf & Stone Tea Co."], byName["Hollybrook Trade Supplies"]
+		pos, err := s.PurchaseOrders(ctx, POFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pos) == 0 || len(pos) != res.PurchaseOrders {
+			t.Fatalf("PurchaseOrders() = %d orders, want %d and more than 0", len(pos), res.PurchaseOrders)
+		}
+
+		// Every unit received came through a purchase order, and the ledger holds exactly what the
+		// orders say arrived.
+		vs, err := s.Variants(ctx, VariantFilter{IncludeInactive: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ledger := map[string]int64{} // po id + SKU → units received
+		for _, v := range vs {
+			ms, err := s.Movements(ctx, v.SKU, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				if m.Reason != ReasonReceipt {
+					continue
+				}
+				if m.RefType != "purchase_order" || m.Quantity <= 0 {
+					t.Errorf("receipt of %+d %s ref %s:%s, want a delivery against a purchase order", m.Quantity, m.SKU, m.RefType, m.RefID)
+				}
+				ledger[m.RefID+" "+m.SKU] += m.Quantity
+			}
+		}
+		received := map[string]int{}
+		var partial []string
+		oldest := demoNow
+		for _, po := range pos {
+			if po.SentAt != nil && po.SentAt.Before(oldest) {
+				oldest = *po.SentAt
+			}
+			for _, l := range po.Lines {
+				key := fmt.Sprint(po.ID) + " " + l.SKU
+				if got := ledger[key]; got != l.Received {
+					t.Errorf("%s line %s: ledger receipts = %d, want the %d received", po.Number, l.SKU, got, l.Received)
+				}
+				delete(ledger, key)
+				if po.Status == POStatusReceived && l.Received != l.Quantity {
+					t.Errorf("%s is received with %d of %d %s, want all of it", po.Number, l.Received, l.Quantity, l.SKU)
+				}
+			}
+			if po.Status != POStatusReceived {
+				continue
+			}
+			received[po.SupplierName]++
+			if po.ReceivedAt == nil || po.ReceivedAt.After(demoNow) || po.ReceivedAt.Before(*po.SentAt) {
+				t.Errorf("%s sent %v, received %v, want received after it was sent and before now", po.Number, po.SentAt, po.ReceivedAt)
+			}
+			rs, err := s.POReceipts(ctx, po.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.ContainsFunc(rs, func(r POReceipt) bool { return !r.At.Equal(rs[0].At) }) {
+				partial = append(partial, po.Number+" "+po.SupplierName)
+			}
+		}
+		if len(ledger) > 0 {
+			t.Errorf("receipts in the ledger on no order line: %v", ledger)
+		}
+		if age := demoNow.Sub(oldest); age < 175*24*time.Hour || age > demoCatalogueDays*24*time.Hour {
+			t.Errorf("the first order was sent %v before now, want about six months", age)
+		}
+		for _, sp := range sps {
+			if want := 3; sp.Name != "Tamar Valley Pottery" && received[sp.Name] < want {
+				t.Errorf("received orders from %s = %d, want at least %d", sp.Name, received[sp.Name], want)
+			}
+		}
+		if len(partial) != 1 || !strings.HasSuffix(partial[0], clay.Name) {
+			t.Errorf("received orders delivered in parts = %v, want one from %s", partial, clay.Name)
+		}
+
+		// Today: one order overdue from the unreliable supplier, one on its way, one draft by hand and
+		// the backup order the contingency plan drafted.
+		overdue, err := s.OverduePOs(ctx, demoNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(overdue) != 1 || overdue[0].SupplierID != clay.ID || !overdue[0].Late(demoNow) {
+			t.Fatalf("OverduePOs() = %v, want one order from %s", overdue, clay.Name)
+		}
+		var open, drafts []string
+		for _, po := range pos {
+			switch {
+			case po.Status.Open() && !po.Late(demoNow):
+				open = append(open, po.SupplierName)
+			case po.Status == POStatusDraft:
+				drafts = append(drafts, po.SupplierName+"/"+po.Origin)
+			}
+		}
+		if want := []string{tea.Name}; !slices.Equal(open, want) {
+			t.Errorf("open orders not yet due from %v, want %v", open, want)
+		}
+		slices.Sort(drafts)
+		if want := []string{trade.Name + "/" + POOriginContingency, "Northern Linen Co./"}; !slices.Equal(drafts, want) {
+			t.Errorf("drafts = %v, want %v", drafts, want)
+		}
+
+		// The unreliable supplier shows it; the reliable ones keep their promises.
+		perf, err := s.SupplierPerformance(ctx, demoNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pf := map[string]SupplierPerformance{}
+		for _, p := range perf {
+			pf[p.Name] = p
+		}
+		if p := pf[clay.Name]; p.Received < 5 || p.OnTimeRate < 0 || p.OnTimeRate >= 0.7 || p.AverageDelayDays < 3 || p.LatePOs != 1 {
+			t.Errorf("%s: %d measured, on time %.2f, delay %.1f d, %d late, want 5 or more, under 0.7, 3 days or more, 1",
+				clay.Name, p.Received, p.OnTimeRate, p.AverageDelayDays, p.LatePOs)
+		}
+		for _, name := range []string{tea.Name, trade.Name} {
+			p := pf[name]
+			if p.OnTimeRate != 1 || p.OnTimeRate <= pf[clay.Name].OnTimeRate || p.LearnedDays > float64(p.PromisedDays)+0.5 ||
+				p.LearnedDays < float64(p.PromisedDays)-1.5 {
+				t.Errorf("%s: on time %.2f, learned %.1f d of %d promised, want always on time and about as promised",
+					name, p.OnTimeRate, p.LearnedDays, p.PromisedDays)
+			}
+		}
+		if p := pf["Northern Linen Co."]; p.OnTimeRate < 0.7 || p.LearnedDays < 27 || p.LeadStdDev > 1 {
+			t.Errorf("Northern Linen Co.: on time %.2f, learned %.1f ± %.1f d, want slow but steady", p.OnTimeRate, p.LearnedDays, p.LeadStdDev)
+		}
+
+		// Every SKU of the unreliable supplier has a dearer backup; some a second one.
+		items, err := s.SupplierItems(ctx, clay.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := 0
+		for _, it := range items {
+			srcs, err := s.SKUSuppliers(ctx, it.SKU)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(srcs) < 2 || srcs[0].SupplierID != clay.ID || srcs[1].SupplierID != trade.ID || *srcs[1].UnitCost <= *srcs[0].UnitCost {
+				t.Errorf("suppliers of %s = %+v, want %s first and a dearer %s as the first backup", it.SKU, srcs, clay.Name, trade.Name)
+				continue
+			}
+			if len(srcs) > 2 {
+				second++
+			}
+		}
+		if len(items) == 0 || second == 0 || second == len(items) {
+			t.Errorf("%d of %s's %d SKUs have a second backup, want some", second, clay.Name, len(items))
+		}
+
+		// Deliveries at changing prices move the cost, and margins stay sensible.
+		changed := 0
+		for _, v := range vs {
+			if len(v.Kit) > 0 {
+				continue
+			}
+			if *v.Cost*2 > v.Price {
+				t.Errorf("%s costs %d and sells at %d, want a margin of at least half", v.SKU, *v.Cost, v.Price)
+			}
+			hist, err := s.CostHistory(ctx, v.SKU)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(hist) >= 3 {
+				changed++
+			}
+		}
+		if changed < 10 {
+			t.Errorf("SKUs whose cost changed at least twice = %d, want 10 or more", changed)
+		}
+
+		// The contingency plans have fired.
+		rules, err := s.ContingencyRules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(rules), 3; got != want || res.ContingencyRules != want {
+			t.Errorf("contingency rules = %d (result says %d), want %d", got, res.ContingencyRules, want)
+		}
+		alerts, err := s.ContingencyAlerts(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(alerts) != res.Alerts {
+			t.Errorf("ContingencyAlerts() = %d alerts, want the %d fired", len(alerts), res.Alerts)
+		}
+		subjects := map[string]ContingencyAlert{}
+		for _, a := range alerts {
+			subjects[a.Subject] = a
+		}
+		if a, ok := subjects[fmt.Sprintf("po:%d", overdue[0].ID)]; !ok || a.PO == nil {
+			t.Errorf("alerts = %v, want one for the overdue %s with a backup order drafted", alerts, overdue[0].Number)
+		} else if po, err := s.PurchaseOrder(ctx, *a.PO); err != nil || po.SupplierID != trade.ID || po.Status != POStatusDraft {
+			t.Errorf("backup order %+v, %v, want a draft with %s", po, err, trade.Name)
+		}
+		if _, ok := subjects["supplier:"+clay.ID]; !ok {
+			t.Errorf("alerts = %v, want one for %s's on-time rate", alerts, clay.Name)
+		}
+		if len(res.Oversold) == 0 {
+			t.Fatalf("Oversold = %v, want a SKU", res.Oversold)
+		}
+		if a := subjects["sku:"+res.Oversold[0]]; len(a.HeldOrders) == 0 {
+			t.Errorf("alert for the oversold %s = %+v, want the open orders it holds up", res.Oversold[0], a)
 		}
 	})
 
@@ -376,6 +605,28 @@ func demoSnapshot(tb testing.TB, s *Store) string {
 	}
 	for _, o := range allOrders(tb, s) {
 		fmt.Fprintln(&b, o.Channel, o.ExternalID, o.Status, o.PlacedAt.Format(time.RFC3339), o.CustomerName, o.ShipTo, o.Total, o.Lines)
+	}
+	pos, err := s.PurchaseOrders(ctx, POFilter{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, po := range pos {
+		rs, err := s.POReceipts(ctx, po.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		fmt.Fprintln(&b, po.Number, po.SupplierName, po.Status, po.CreatedAt, po.SentAt, po.ExpectedAt, po.ReceivedAt, po.Lines, len(rs))
+	}
+	alerts, err := s.ContingencyAlerts(ctx, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, a := range alerts {
+		var po int64
+		if a.PO != nil {
+			po = *a.PO
+		}
+		fmt.Fprintln(&b, a.Message, po, a.HeldOrders)
 	}
 	return b.String()
 }

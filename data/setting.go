@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 )
 
@@ -15,8 +17,18 @@ type Setting string
 const (
 	// SettingShopName is the shop's name, shown in the window and on documents.
 	SettingShopName Setting = "shop_name"
+	// SettingShopAddress is where suppliers deliver, one part per line; purchase orders print it.
+	SettingShopAddress Setting = "shop_address"
 	// SettingCurrency is the currency new products get when none is given.
 	SettingCurrency Setting = "currency"
+	// SettingVelocityDays is the window, in days, sales velocity is measured over (default 56, 7..365).
+	SettingVelocityDays Setting = "velocity_days"
+	// SettingServiceLevel is the chance, in percent, of not running out during a lead time that safety
+	// stock aims for (default 95, 50..99.9).
+	SettingServiceLevel Setting = "service_level"
+	// SettingCoverDays is how many days of demand an order should cover beyond the lead time (default 30,
+	// 0..365).
+	SettingCoverDays Setting = "cover_days"
 )
 
 func (k Setting) metaKey() string { return "setting." + string(k) }
@@ -50,9 +62,22 @@ func (s *Store) SetSetting(ctx context.Context, key Setting, value string) error
 		if len(value) > 100 {
 			return errorf(ErrInvalid, "a shop name is at most 100 characters")
 		}
+	case SettingShopAddress:
+		if len(value) > 400 || strings.Count(value, "\n") > 7 {
+			return errorf(ErrInvalid, "a shop address is at most 8 lines and 400 characters")
+		}
 	case SettingOverrideNeedsOwner:
 		if value != "0" && value != "1" && value != "" {
 			return errorf(ErrInvalid, "setting %s is 1 (on) or 0 (off), not %q", key, value)
+		}
+	case SettingVelocityDays, SettingServiceLevel, SettingCoverDays:
+		if value != "" {
+			r := planningSettings[key]
+			n, err := strconv.ParseFloat(value, 64)
+			if err != nil || math.IsNaN(n) || n < r.min || n > r.max || (r.whole && n != math.Trunc(n)) {
+				return errorf(ErrInvalid, "setting %s is %s from %s to %s, not %q", key, r.kind(),
+					strconv.FormatFloat(r.min, 'f', -1, 64), strconv.FormatFloat(r.max, 'f', -1, 64), value)
+			}
 		}
 	default:
 		return errorf(ErrInvalid, "there is no setting %q", key)
