@@ -18,8 +18,10 @@ func demoCommand() *command {
 	return &command{
 		name: "demo", args: "[--seed N] [--products N] [--orders N]", summary: "fill an empty database with the demo shop",
 		help: `Fills an empty database with Fern & Kettle, a small homeware and tea shop: products with variants,
-kits and barcodes, a shop and a garage, suppliers, a stock ledger, and orders from six channels over the
-last 90 days (some late, one oversold SKU, a line nobody has mapped yet). A database that already has
+kits and barcodes, a shop and a garage, six suppliers with ranked backups (one of them unreliable), six
+months of purchase orders whose deliveries make the stock ledger, contingency rules with the alerts they
+raise, and orders from six channels over the last 90 days (some late, one oversold SKU, a line nobody has
+mapped yet). A database that already has
 products or orders is refused, so a real shop can never be mixed with made-up data.`,
 		flags: func(fs *flag.FlagSet) any {
 			return &demoOptions{
@@ -51,11 +53,12 @@ func runDemo(ctx context.Context, r *runner, o any, args []string) error {
 	fmt.Fprintf(r.out, `Made the demo shop in %s:
   %d SKUs in %d products, %d kits, %d barcodes, %d channel aliases
   %d suppliers offering %d items, %d locations
-  %d stock movements
+  %d purchase orders, %d stock movements
+  %d contingency rules raising %d alerts
   %d orders with %d lines: %d late, %d lines waiting to be matched
   oversold on purpose: %s
 Users: Alex Morgan (owner, no PIN), Jamie Lee (packer, PIN 1234), Priya Shah (accountant, PIN 2468).
 `, store.Path(), res.Variants, res.Products, res.Kits, res.Barcodes, res.Aliases, res.Suppliers, res.SupplierItems,
-		res.Locations, res.Movements, res.Orders, res.OrderLines, res.LateOrders, res.UnmatchedLines, strings.Join(res.Oversold, ", "))
+		res.Locations, res.PurchaseOrders, res.Movements, res.ContingencyRules, res.Alerts, res.Orders, res.OrderLines, res.LateOrders, res.UnmatchedLines, strings.Join(res.Oversold, ", "))
 	return nil
 }

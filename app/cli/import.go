@@ -159,6 +159,9 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 		}
 		r.out.Flush()
 	}
+	if !*opts.dryRun {
+		r.checkContingencies(ctx, store)
+	}
 	if refused > 0 {
 		return fmt.Errorf("%s refused", plural(refused, "file was", "files were"))
 	}

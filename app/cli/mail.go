@@ -475,6 +475,7 @@ func runMailSync(ctx context.Context, r *runner, o any, args []string) error {
 		}
 		return r.mailFailed(*opts.json, res, syncErr)
 	}
+	defer r.checkContingencies(ctx, store)
 	if *opts.json {
 		return writeJSON(r.out, newMailSummary(res, nil))
 	}
@@ -680,6 +681,7 @@ func runMailImport(ctx context.Context, r *runner, o any, args []string) error {
 	if err != nil {
 		return r.mailFailed(asJSON, data.MailResult{}, err)
 	}
+	defer r.checkContingencies(ctx, store)
 	if asJSON {
 		return writeJSON(r.out, newMailSummary(res, nil))
 	}

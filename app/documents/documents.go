@@ -1,5 +1,5 @@
-// Package documents makes the printed paper of the packing floor as PDF: pick lists, packing slips and
-// product and bin labels. It draws from values the caller has read from the store, so the same code
+// Package documents makes the shop's paper: for the packing floor, pick lists, packing slips and product
+// and bin labels as PDF; for suppliers, purchase orders as PDF and as a workbook. It draws from values the caller has read from the store, so the same code
 // serves the window and the command line, and tests need no database.
 //
 // Text is set in Noto Sans, the font Fyne ships, embedded in every file: names such as "Crème brûlée"

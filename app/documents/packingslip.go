@@ -11,11 +11,12 @@ import (
 	"github.com/backroom-app/backroom/data"
 )
 
-// ShopInfo is what a packing slip says about the shop that sends the parcel.
+// ShopInfo is what a packing slip or purchase order says about the shop.
 type ShopInfo struct {
-	Name  string
-	Logo  []byte // PNG; nil prints Backroom's icon, empty (non-nil, zero length) prints none
-	Paper Paper
+	Name    string
+	Address string // where suppliers deliver, one part per line; may be empty
+	Logo    []byte // PNG; nil prints Backroom's icon, empty (non-nil, zero length) prints none
+	Paper   Paper
 }
 
 // slipColumns is where each column of a packing slip's lines sits.

@@ -23,6 +23,20 @@ func ShopName(ctx context.Context, s *data.Store) (string, error) {
 	return name, nil
 }
 
+// Shop is the shop as its documents name it: its name (see ShopName) and the delivery address set in
+// Settings, printed on paper of the given size.
+func Shop(ctx context.Context, s *data.Store, paper Paper) (ShopInfo, error) {
+	name, err := ShopName(ctx, s)
+	if err != nil {
+		return ShopInfo{}, err
+	}
+	address, err := s.Setting(ctx, data.SettingShopAddress)
+	if err != nil {
+		return ShopInfo{}, err
+	}
+	return ShopInfo{Name: name, Address: address, Paper: paper}, nil
+}
+
 // ProductLabels makes one label per SKU, in the order given. The barcode is the product's EAN-13 when
 // it has a valid one, so a label printed for the shelf scans the same as the maker's; else its first
 // barcode; else the SKU itself, which the scanner lookup also accepts. An unknown SKU is an error naming
