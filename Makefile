@@ -26,7 +26,7 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 # D-Bus and GNOME Keyring for the keychain test against a real Secret Service (app/keychain).
 # poppler-utils and zbar-tools read back the PDFs the app prints (text, pages, barcodes).
 TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool dovecot-imapd dbus-daemon gnome-keyring \
-	poppler-utils zbar-tools
+	poppler-utils zbar-tools python3-openpyxl
 
 .PHONY: all deps test-deps build run test vet bench bench-import bench-mail fuzz package clean
 
@@ -94,7 +94,7 @@ vet:
 # LANG: Fyne logs a parse error for the bare C locale of servers and CI.
 test: test-deps
 	$(GO) vet ./...
-	LANG=en_US.UTF-8 $(GO) test -race -count=1 ./...
+	LANG=en_US.UTF-8 $(GO) test -race -count=1 -timeout 30m ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./data/...

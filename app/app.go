@@ -106,12 +106,15 @@ type App struct {
 
 	keys *keychain.Keychain // where mail passwords live; tests replace it with one in memory
 	mail *mailWatcher       // reads the mailbox while the window is open
+	// contingency evaluates the contingency rules on sign-in, each new day and after data changes.
+	contingency *contingencyWatch
 }
 
 // New builds the app around an open store. It shows nothing until Start.
 func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
 	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx), keys: keychain.New()}
 	a.mail = newMailWatcher(a)
+	a.contingency = newContingencyWatch(a)
 	a.win = fa.NewWindow("Backroom")
 	a.win.SetIcon(assets.Icon())
 	a.win.Resize(fyne.NewSize(1200, 780))
@@ -233,6 +236,7 @@ func (a *App) signedIn(s *data.Store) {
 	if s.Can(data.PermManageMail) && !a.mail.running {
 		a.mail.resume(s)
 	}
+	a.contingency.start(s)
 	first := sectionDashboard
 	if u.Role == data.RolePacker {
 		first = sectionFulfillment
@@ -319,6 +323,9 @@ func (a *App) changed() {
 	if sc, ok := a.screens[a.current]; ok {
 		sc.refresh()
 	}
+	// Whatever changed stock, orders or deliveries may start or end a contingency trigger; the check
+	// runs in the background and coalesces with one already running.
+	a.contingenciesChanged()
 }
 
 // Stop cancels background work; call it before quitting.

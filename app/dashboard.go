@@ -26,6 +26,19 @@ type dashboardScreen struct {
 	asOf   *widget.RichText
 	reload *widget.Button
 
+	// The dashboard's pages: sales and margin, and for those who cannot reach the Fulfillment screen's
+	// tab, the packing figures. A page covers the dashboard until its back button is pressed.
+	export      *xlsxSaver
+	salesPage   *salesPage
+	packing     *packingFigures // nil until first opened
+	packingView fyne.CanvasObject
+	packingBack *widget.Button
+	openSales   *widget.Button // "Sales and margin"; hidden for roles without PermViewCosts
+	openPacking *widget.Button // "Packing figures"; hidden for roles without PermViewAudit
+	home        fyne.CanvasObject
+	page        *fyne.Container
+	pageOn      string // "" when the dashboard itself is on display, else pageSales or pagePacking
+
 	toShipToday *figureTile
 	late        *figureTile
 	open        *figureTile
@@ -40,14 +53,19 @@ type dashboardScreen struct {
 	sales       *fyne.Container // the sales card; hidden for roles without PermViewCosts
 	salesTable  *gridTable
 	salesEmpty  *widget.Label
+	lastSales   []data.ChannelSales // what the sales card shows, for its export
+	salesExport *widget.Button
 	recent      *fyne.Container
 	recentEmpty *widget.Label
 
 	// returns is the return-rate card: owner and accountant only, as the packer's dashboard is their queue.
-	returns      *fyne.Container
-	returnsTable *gridTable
-	returnsWhy   *widget.Label
-	returnsEmpty *widget.Label
+	returns       *fyne.Container
+	returnsTable  *gridTable
+	returnsWhy    *widget.Label
+	returnsEmpty  *widget.Label
+	lastReturns   []data.ReturnRate // what the returns card was given, for its export
+	lastReasons   map[data.ReturnReason]int64
+	returnsExport *widget.Button
 
 	body *fyne.Container // everything, laid out again when a card grows or shrinks
 	ops  *opsCards       // bottlenecks and carriers: owner and accountant
@@ -70,6 +88,12 @@ type dashboardData struct {
 // returnDays is the window the return rates look back over: long enough for parcels to come back.
 const returnDays = 90
 
+// The dashboard's pages.
+const (
+	pageSales   = "sales"
+	pagePacking = "packing"
+)
+
 func newDashboardScreen(a *App) *dashboardScreen {
 	sc := &dashboardScreen{a: a, statuses: map[data.Status]*figureTile{}}
 	sc.title = canvas.NewText("Today", theme.Color(theme.ColorNameForeground))
@@ -77,6 +101,29 @@ func newDashboardScreen(a *App) *dashboardScreen {
 	sc.title.TextStyle.Bold = true
 	sc.asOf = mutedText("")
 	sc.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), sc.load)
+	sc.export = newXLSXSaver(a)
+	sc.salesPage = newSalesPage(a, sc.export, sc.showHome)
+	sc.openSales = widget.NewButtonWithIcon("Sales and margin", theme.InfoIcon(), func() { sc.showPage(pageSales) })
+	sc.openPacking = widget.NewButtonWithIcon("Packing figures", theme.ListIcon(), sc.onPackingFigures)
+	if !a.store.Can(data.PermViewCosts) {
+		sc.openSales.Hide()
+	}
+	if !a.store.Can(data.PermViewAudit) {
+		sc.openPacking.Hide()
+	}
+	if a.nav != nil {
+		// App has no hook for leaving a section. Every way to another section selects it in the sidebar
+		// (App.show does too), so the dashboard listens there to stop its page's work when left.
+		next := a.nav.OnSelected
+		a.nav.OnSelected = func(id widget.ListItemID) {
+			if id < len(a.visible) && a.visible[id].name != sectionDashboard {
+				sc.leave()
+			}
+			if next != nil {
+				next(id)
+			}
+		}
+	}
 
 	endOfToday := func() time.Time {
 		l := sc.now.In(time.Local)
@@ -132,6 +179,7 @@ func newDashboardScreen(a *App) *dashboardScreen {
 	sc.returnsEmpty = widget.NewLabel(fmt.Sprintf("Nothing shipped in the last %d days came back.", returnDays))
 	sc.returnsEmpty.Importance = widget.LowImportance
 	sc.ops = newOpsCards(a)
+	sc.ops.export = sc.export
 	sc.recent = container.NewVBox()
 	sc.recentEmpty = widget.NewLabel("No orders yet. They appear here as soon as the first one is recorded.")
 	sc.recentEmpty.Importance = widget.LowImportance
@@ -139,19 +187,26 @@ func newDashboardScreen(a *App) *dashboardScreen {
 }
 
 func (sc *dashboardScreen) view() fyne.CanvasObject {
-	header := container.NewBorder(nil, nil, nil, container.NewCenter(sc.reload),
+	header := container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(sc.openSales, sc.openPacking, sc.reload)),
 		container.NewVBox(sc.title, sc.asOf))
-	tiles := container.NewAdaptiveGrid(3,
+	grid := &tileGrid{most: 3, changed: func() { sc.home.Refresh() }}
+	tiles := container.New(grid,
 		sc.toShipToday.root, sc.late.root, sc.open.root,
 		sc.oversold.root, sc.outOfStock.root, sc.unmatched.root)
+	purchasing := newPurchasingDashboard(sc.a)
 	if sc.ownerFigures() {
-		// The owner's extra figures: a fourth column keeps the tiles in two rows.
-		tiles = container.NewAdaptiveGrid(4,
-			sc.toShipToday.root, sc.late.root, sc.open.root, sc.mailReview.root,
-			sc.oversold.root, sc.atRisk.root, sc.outOfStock.root, sc.unmatched.root)
+		// The owner's extra figures make nine tiles: three rows of three, what needs doing first on top.
+		tiles = container.New(grid,
+			sc.toShipToday.root, sc.late.root, sc.open.root,
+			sc.mailReview.root, sc.atRisk.root, purchasing.tile(),
+			sc.oversold.root, sc.outOfStock.root, sc.unmatched.root)
 	}
+	sc.salesExport = sc.export.button("sales-by-channel", sc.salesWorkbook)
+	details := widget.NewButtonWithIcon("Chart and periods", theme.NavigateNextIcon(), func() { sc.showPage(pageSales) })
+	details.Importance = widget.LowImportance
 	sc.sales = container.NewVBox(
-		sectionHeading("Sales, last 30 days", "Revenue is order totals; cost of goods uses today's unit costs."),
+		cardHeading("Sales, last 30 days", "Revenue is order totals; cost of goods is each unit at the cost in force when its order was placed.",
+			details, sc.salesExport),
 		sc.salesTable.box, sc.salesEmpty)
 	if !sc.a.store.Can(data.PermViewCosts) {
 		sc.sales.Hide()
@@ -162,16 +217,83 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 		sectionHeading("Orders by status", "Every order ever recorded; tap a status to list its orders."),
 		sc.statusRow,
 		sc.sales,
+		purchasing.alertsCard(),
 		sc.returnsCard(),
 		sc.ops.view(),
+		purchasing.suppliersCard(),
 		sectionHeading("Recent orders", "The last 10 orders placed, from every channel."),
 		sc.recent,
 		sc.recentEmpty,
 	)
-	return container.NewVScroll(container.NewPadded(sc.body))
+	sc.home = container.NewVScroll(container.NewPadded(sc.body))
+	sc.page = container.NewStack()
+	sc.page.Hide()
+	return container.NewStack(sc.home, sc.page)
 }
 
-func (sc *dashboardScreen) refresh() { sc.load() }
+// refresh reloads the dashboard's figures, and the page on display if one is.
+func (sc *dashboardScreen) refresh() {
+	sc.load()
+	switch sc.pageOn {
+	case pageSales:
+		sc.salesPage.open()
+	case pagePacking:
+		sc.packing.refresh()
+	}
+}
+
+// showPage covers the dashboard with one of its pages and computes its figures.
+func (sc *dashboardScreen) showPage(name string) {
+	sc.leave()
+	sc.pageOn = name
+	switch name {
+	case pageSales:
+		sc.page.Objects = []fyne.CanvasObject{sc.salesPage.content()}
+		sc.salesPage.open()
+	case pagePacking:
+		if sc.packing == nil {
+			sc.packing = newPackingFigures(sc.a)
+			sc.packing.export = sc.export
+			sc.packingBack = widget.NewButtonWithIcon("Dashboard", theme.NavigateBackIcon(), sc.showHome)
+			sc.packingBack.Importance = widget.LowImportance
+			sc.packingView = container.NewPadded(container.NewBorder(container.NewHBox(sc.packingBack), nil, nil, nil, sc.packing.view()))
+		}
+		sc.page.Objects = []fyne.CanvasObject{sc.packingView}
+		sc.packing.refresh()
+	}
+	sc.home.Hide()
+	sc.page.Show()
+	sc.page.Refresh()
+}
+
+// showHome goes back from a page to the dashboard.
+func (sc *dashboardScreen) showHome() {
+	sc.leave()
+	sc.pageOn = ""
+	sc.page.Hide()
+	sc.page.Objects = nil
+	sc.home.Show()
+	sc.load()
+}
+
+// leave stops the work of the page on display: it is being left.
+func (sc *dashboardScreen) leave() {
+	if sc.pageOn == pageSales {
+		sc.salesPage.leave()
+	}
+}
+
+// onPackingFigures opens the packing figures: on the Fulfillment screen's tab for those who work
+// there, else (the accountant) as a page of the dashboard.
+func (sc *dashboardScreen) onPackingFigures() {
+	if sc.a.canShow(sectionFulfillment) {
+		if f, ok := sc.a.show(sectionFulfillment).(*fulfillmentScreen); ok && f.packing.figuresTab != nil {
+			f.packing.tabs.Select(f.packing.figuresTab)
+		}
+		return
+	}
+	sc.showPage(pagePacking)
+}
 
 // ownerFigures reports whether the person sees the owner's tiles: channel stock at risk and order
 // e-mails to review, which lead to screens only the owner has.
@@ -181,8 +303,10 @@ func (sc *dashboardScreen) ownerFigures() bool {
 
 // returnsCard is where the owner sees which products come back and why.
 func (sc *dashboardScreen) returnsCard() fyne.CanvasObject {
+	sc.returnsExport = sc.export.button("returns", sc.returnsWorkbook)
 	sc.returns = container.NewVBox(
-		sectionHeading("Returns", fmt.Sprintf("Of the orders shipped in the last %d days: the products that came back most, and why.", returnDays)),
+		cardHeading("Returns", fmt.Sprintf("Of the orders shipped in the last %d days: the products that came back most, and why.", returnDays),
+			sc.returnsExport),
 		sc.returnsTable.box, sc.returnsWhy, sc.returnsEmpty)
 	if !sc.a.store.Can(data.PermViewAudit) {
 		sc.returns.Hide()
@@ -192,6 +316,8 @@ func (sc *dashboardScreen) returnsCard() fyne.CanvasObject {
 
 // showReturns fills the returns card: the products with returns, highest rate first, and the reasons.
 func (sc *dashboardScreen) showReturns(rates []data.ReturnRate, reasons map[data.ReturnReason]int64) {
+	sc.lastReturns, sc.lastReasons = rates, reasons
+	setEnabled(sc.returnsExport, len(rates) > 0)
 	const shown = 8
 	var rows [][]string
 	var listed []data.ReturnRate
@@ -320,6 +446,8 @@ func (sc *dashboardScreen) show(d dashboardData) {
 
 // showSales fills the sales table: one row per channel and currency, then a total per currency.
 func (sc *dashboardScreen) showSales(sales []data.ChannelSales) {
+	sc.lastSales = sales
+	setEnabled(sc.salesExport, len(sales) > 0)
 	if len(sales) == 0 {
 		sc.salesTable.setRows(nil, nil)
 		sc.salesEmpty.Show()
@@ -384,10 +512,11 @@ func (sc *dashboardScreen) showRecent(orders []data.Order) {
 	}
 	sc.recentEmpty.Hide()
 	money := sc.a.store.Can(data.PermViewCosts)
-	widths := []float32{190, 110, 180, 70, 120, 150}
+	// Narrow enough for a 1024-pixel window beside the sidebar; the customer takes what is left.
+	widths := []float32{150, 95, 145, 60, 110, 135}
 	titles := []string{"Order", "Channel", "Customer", "Items", "Status", "Placed"}
 	if money {
-		widths = []float32{190, 110, 180, 70, 100, 120, 150}
+		widths = []float32{150, 95, 125, 60, 95, 110, 135}
 		titles = []string{"Order", "Channel", "Customer", "Items", "Total", "Status", "Placed"}
 	}
 	cols := &gridColumnsLayout{widths: widths, grow: 2}
@@ -567,4 +696,64 @@ func plural(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%s %s", groupDigits(int64(n)), many)
+}
+
+// tileGrid lays the figure tiles out in rows of equal cells: most to a row when the width allows, else
+// fewer (a number that divides the tiles, so no row is left half full). Its least width is that of two
+// columns, so a small window gets more rows rather than a dashboard cut off on the right.
+type tileGrid struct {
+	most    int
+	cols    int    // columns of the last layout
+	changed func() // called when a new width changes the columns, as the rows' height changes too
+}
+
+func (g *tileGrid) cell(objects []fyne.CanvasObject) fyne.Size {
+	var s fyne.Size
+	for _, o := range objects {
+		s = s.Max(o.MinSize())
+	}
+	return s
+}
+
+// columnsFor is how many columns fit width.
+func (g *tileGrid) columnsFor(objects []fyne.CanvasObject, width float32) int {
+	cell, pad := g.cell(objects), theme.Padding()
+	for c := g.most; c > 1; c-- {
+		if len(objects)%c == 0 && float32(c)*cell.Width+float32(c-1)*pad <= width {
+			return c
+		}
+	}
+	return min(2, len(objects))
+}
+
+func (g *tileGrid) rows(n, cols int) int { return (n + cols - 1) / max(cols, 1) }
+
+func (g *tileGrid) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	cols := g.columnsFor(objects, size.Width)
+	if cols != g.cols && g.cols != 0 && g.changed != nil {
+		defer g.changed()
+	}
+	g.cols = cols
+	pad := theme.Padding()
+	rows := g.rows(len(objects), cols)
+	w := (size.Width - float32(cols-1)*pad) / float32(cols)
+	h := (size.Height - float32(rows-1)*pad) / float32(rows)
+	for i, o := range objects {
+		o.Move(fyne.NewPos(float32(i%cols)*(w+pad), float32(i/cols)*(h+pad)))
+		o.Resize(fyne.NewSize(w, h))
+	}
+}
+
+func (g *tileGrid) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	if len(objects) == 0 {
+		return fyne.Size{}
+	}
+	cell, pad := g.cell(objects), theme.Padding()
+	cols := g.cols
+	if cols == 0 {
+		cols = g.most
+	}
+	narrow := min(2, len(objects))
+	rows := g.rows(len(objects), cols)
+	return fyne.NewSize(float32(narrow)*cell.Width+float32(narrow-1)*pad, float32(rows)*cell.Height+float32(rows-1)*pad)
 }

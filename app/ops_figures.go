@@ -25,8 +25,12 @@ const (
 // and which orders are stuck) and how the carriers did. Only roles that may read the audit log see them,
 // as the store refuses everyone else; for the packer they stay hidden.
 type opsCards struct {
-	a     *App
-	query latest
+	a      *App
+	query  latest
+	export *xlsxSaver
+	last   *opsData // the figures on display, for the exports; nil before the first answer
+
+	bottlenecksExport, carriersExport *widget.Button
 
 	// stuckAfter is the stuck list's threshold: stuckAfter, changed only by tests.
 	stuckAfter time.Duration
@@ -57,7 +61,7 @@ type opsData struct {
 }
 
 func newOpsCards(a *App) *opsCards {
-	c := &opsCards{a: a, stuckAfter: stuckAfter}
+	c := &opsCards{a: a, stuckAfter: stuckAfter, export: newXLSXSaver(a)}
 	c.ages = newGridTable(-1,
 		gridColumn{title: "Status", width: 110},
 		gridColumn{title: "Orders", width: 70, align: fyne.TextAlignTrailing},
@@ -98,13 +102,16 @@ func opsEmptyLabel(text string) *widget.Label {
 
 // view is both cards, one above the other; bottlenecks and carriers can also be placed apart.
 func (c *opsCards) view() fyne.CanvasObject {
+	c.bottlenecksExport = c.export.button("bottlenecks", c.bottlenecksWorkbook)
+	c.carriersExport = c.export.button("carriers", c.carriersWorkbook)
 	c.bottlenecks = container.NewVBox(
-		sectionHeading("Bottlenecks", fmt.Sprintf("How long the orders placed in the last %d days waited in each status, "+
-			"from entering it to moving on; an open order's wait runs until now.", opsDays)),
+		cardHeading("Bottlenecks", fmt.Sprintf("How long the orders placed in the last %d days waited in each status, "+
+			"from entering it to moving on; an open order's wait runs until now.", opsDays), c.bottlenecksExport),
 		c.ages.box, c.agesEmpty, c.stuckTitle, c.stuck, container.NewHBox(c.stuckMore))
 	c.carriers = container.NewVBox(
-		sectionHeading(fmt.Sprintf("Carriers, last %d days", opsDays), "Parcels handed over per carrier and service. "+
-			"On time: handed over by the order's ship-by date, of those that had one. Transit: handover to delivery, where the delivery date is known."),
+		cardHeading(fmt.Sprintf("Carriers, last %d days", opsDays), "Parcels handed over per carrier and service. "+
+			"On time: handed over by the order's ship-by date, of those that had one. Transit: handover to delivery, where the delivery date is known.",
+			c.carriersExport),
 		c.carrierTable.box, c.carriersEmpty)
 	c.root = container.NewVBox(c.bottlenecks, c.carriers)
 	if !c.a.store.Can(data.PermViewAudit) {
@@ -151,6 +158,9 @@ func (c *opsCards) load() {
 
 func (c *opsCards) show(d opsData) {
 	defer c.root.Refresh() // parts show and hide: lay the cards out again
+	c.last = &d
+	setEnabled(c.bottlenecksExport, true)
+	setEnabled(c.carriersExport, len(d.carriers) > 0)
 	c.showAges(d.ages)
 	c.showStuck(d.stuck, d.now)
 	c.showCarriers(d.carriers)

@@ -20,9 +20,12 @@ const packingDays = 14
 // their rates per hour, accuracy and overrides. Only roles that may read the audit log see it (the
 // store refuses everyone else), so a packer never sees colleagues' figures.
 type packingFigures struct {
-	a     *App
-	query latest
-	days  []data.PackerDay
+	a      *App
+	query  latest
+	days   []data.PackerDay
+	export *xlsxSaver
+
+	exportButton *widget.Button
 
 	reload  *widget.Button
 	summary *widget.Label
@@ -31,7 +34,7 @@ type packingFigures struct {
 }
 
 func newPackingFigures(a *App) *packingFigures {
-	pf := &packingFigures{a: a}
+	pf := &packingFigures{a: a, export: newXLSXSaver(a)}
 	pf.reload = widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), pf.refresh)
 	pf.summary = widget.NewLabel("")
 	pf.summary.Wrapping = fyne.TextWrapWord
@@ -54,9 +57,10 @@ func newPackingFigures(a *App) *packingFigures {
 }
 
 func (pf *packingFigures) view() fyne.CanvasObject {
+	pf.exportButton = pf.export.button("packing", pf.workbook)
 	header := screenHeader("Packing", fmt.Sprintf("The pack station's log, per person and day, for the last %d days. "+
 		"Accuracy is 1 − refused scans ÷ scans; overrides are counted apart. The hours run from a person's first "+
-		"entry of the day to their last.", packingDays), pf.reload)
+		"entry of the day to their last.", packingDays), pf.exportButton, pf.reload)
 	return container.NewBorder(container.NewVBox(header, pf.summary), nil, nil, nil,
 		container.NewStack(container.NewScroll(pf.table.box), container.NewCenter(pf.empty)))
 }
@@ -74,6 +78,7 @@ func (pf *packingFigures) refresh() {
 
 func (pf *packingFigures) show(days []data.PackerDay) {
 	pf.days = days
+	setEnabled(pf.exportButton, len(days) > 0)
 	rows := make([][]string, len(days))
 	var orders, scans, bad, overrides int
 	var items int64

@@ -26,6 +26,7 @@ type settingsScreen struct {
 
 	// Shop.
 	shopName *widget.Entry
+	address  *widget.Entry
 	currency *widget.SelectEntry
 	saveShop *widget.Button
 	shopNote *widget.Label
@@ -77,6 +78,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 
 	sc.shopName = widget.NewEntry()
 	sc.shopName.SetPlaceHolder("Your shop's name")
+	sc.address = widget.NewMultiLineEntry()
+	sc.address.SetPlaceHolder("Unit 4, Mill Lane\nLeek ST13 5AA")
+	sc.address.SetMinRowsVisible(3)
 	sc.currency = widget.NewSelectEntry([]string{"GBP", "EUR", "USD", "CAD", "AUD", "NZD", "CHF", "SEK", "DKK", "NOK", "JPY"})
 	sc.currency.SetPlaceHolder("Not set: a code such as GBP")
 	sc.saveShop = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), sc.onSaveShop)
@@ -85,6 +89,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 	sc.shopNote.Wrapping = fyne.TextWrapWord
 	if !owner {
 		sc.shopName.Disable()
+		sc.address.Disable()
 		sc.currency.Disable()
 		sc.saveShop.Hide()
 		sc.shopNote.SetText("Only an owner can change these.")
@@ -186,9 +191,10 @@ func (sc *settingsScreen) view() fyne.CanvasObject {
 			sc.a.fyne.Clipboard().SetContent(sc.a.base.Path())
 		})))
 	shop := container.NewVBox(
-		sectionHeading("Your shop", "Shown in the window and on documents. The currency is what new products get by default."),
+		sectionHeading("Your shop", "Shown in the window and on documents; purchase orders ask suppliers to deliver to the address. The currency is what new products get by default."),
 		container.NewHBox(fixedWidth(widget.NewForm(
 			widget.NewFormItem("Shop name", sc.shopName),
+			widget.NewFormItem("Delivery address", sc.address),
 			widget.NewFormItem("Currency", sc.currency),
 		), 520)),
 		container.NewHBox(sc.saveShop), sc.shopNote,
@@ -233,7 +239,7 @@ func selectableLabel(s string) *widget.Label {
 }
 
 // shopSettings is the Shop tab's data.
-type shopSettings struct{ name, currency string }
+type shopSettings struct{ name, address, currency string }
 
 func (sc *settingsScreen) refresh() {
 	store := sc.a.store
@@ -242,14 +248,19 @@ func (sc *settingsScreen) refresh() {
 		if err != nil {
 			return shopSettings{}, err
 		}
+		address, err := store.Setting(ctx, data.SettingShopAddress)
+		if err != nil {
+			return shopSettings{}, err
+		}
 		cur, err := store.Setting(ctx, data.SettingCurrency)
-		return shopSettings{name, cur}, err
+		return shopSettings{name, address, cur}, err
 	}, func(st shopSettings, err error) {
 		if err != nil {
 			showError(sc.a.win, err)
 			return
 		}
 		sc.shopName.SetText(st.name)
+		sc.address.SetText(st.address)
 		sc.currency.SetText(st.currency)
 	})
 	sc.users.setSource(listSource(func(ctx context.Context) ([]data.User, error) { return store.Users(ctx) }))
@@ -278,6 +289,7 @@ func listSource[T any](load func(context.Context) ([]T, error)) pageSource[T] {
 
 func (sc *settingsScreen) onSaveShop() {
 	name := strings.TrimSpace(sc.shopName.Text)
+	address := strings.TrimSpace(sc.address.Text)
 	cur := strings.ToUpper(strings.TrimSpace(sc.currency.Text))
 	if cur != "" && !data.ValidCurrency(cur) {
 		sc.shopNote.Importance = widget.DangerImportance
@@ -287,7 +299,10 @@ func (sc *settingsScreen) onSaveShop() {
 	store := sc.a.store
 	sc.saveShop.Disable()
 	run(sc.a.bg, func(ctx context.Context) (struct{}, error) {
-		if err := store.SetSetting(ctx, data.SettingShopName, name); err != nil || cur == "" {
+		if err := store.SetSetting(ctx, data.SettingShopName, name); err != nil {
+			return struct{}{}, err
+		}
+		if err := store.SetSetting(ctx, data.SettingShopAddress, address); err != nil || cur == "" {
 			return struct{}{}, err
 		}
 		return struct{}{}, store.SetSetting(ctx, data.SettingCurrency, cur)

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"log"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,119 +17,210 @@ import (
 	"github.com/backroom-app/backroom/data"
 )
 
-// suppliersScreen lists the businesses the shop buys from and, for the chosen one, the SKUs it sells
-// and on what terms. Unit costs show only for roles that may see costs.
+// supplierTab is one tab of the Suppliers section. Each is built once; refresh runs when the section
+// is shown with the tab on display and whenever the tab is chosen.
+type supplierTab interface {
+	view() fyne.CanvasObject
+	refresh()
+}
+
+// suppliersScreen is the Suppliers section: the businesses the shop buys from and what they sell it,
+// the purchase orders placed with them, and the planning tabs built on both.
 type suppliersScreen struct {
 	a *App
 
-	list      *pagedTable[data.Supplier]
-	items     *pagedTable[data.SupplierItem]
-	itemsHead *widget.Label
-	add       *widget.Button
-	chosen    data.Supplier
-
-	// The add-supplier dialog, kept for tests.
-	addDialog   *dialog.CustomDialog
-	addForm     *widget.Form
-	addName     *widget.Entry
-	addContact  *widget.Entry
-	addEmail    *widget.Entry
-	addPhone    *widget.Entry
-	addCurrency *widget.SelectEntry
-	addLead     *widget.Entry
-	addNotes    *widget.Entry
-	addSave     *widget.Button
-	addMessage  *widget.Label
+	tabs    *container.AppTabs
+	entries []supplierTab // parallel to tabs.Items
+	list    *supplierListTab
+	orders  *poTab
+	ordersT *container.TabItem
 }
 
 func newSuppliersScreen(a *App) *suppliersScreen {
-	sc := &suppliersScreen{a: a}
-	sc.list = newPagedTable(a, "suppliers", []column[data.Supplier]{
-		{title: "Name", width: 150, grow: 2, sort: "name", text: func(s data.Supplier) string { return s.Name }},
-		{title: "Contact", width: 110, grow: 1, text: func(s data.Supplier) string { return s.Contact }},
-		{title: "Email", width: 150, grow: 1.5, text: func(s data.Supplier) string { return s.Email }},
-		{title: "Phone", width: 120, text: func(s data.Supplier) string { return s.Phone }},
-		{title: "Lead time", width: 90, align: fyne.TextAlignTrailing, sort: "lead",
-			text: func(s data.Supplier) string { return plural(s.LeadTimeDays, "day", "days") }},
-		{title: "SKUs", width: 70, align: fyne.TextAlignTrailing, sort: "items", descFirst: true,
-			text: func(s data.Supplier) string { return fmt.Sprint(s.Items) }},
-	}, func(s data.Supplier) string { return s.ID })
-	sc.list.sortBy("name", false)
-	sc.list.emptyText = "No suppliers yet. Add the businesses you buy stock from."
-	sc.list.onSelected = sc.onChoose
+	sc := &suppliersScreen{a: a, tabs: container.NewAppTabs()}
+	sc.list = newSupplierListTab(sc)
+	sc.orders = newPOTab(sc)
+	sc.addTab("Suppliers", theme.AccountIcon(), sc.list)
+	sc.ordersT = sc.addTab("Purchase orders", theme.DocumentIcon(), sc.orders)
+	// Tabs from suppliers_reorder.go, suppliers_performance.go, suppliers_contingency.go, suppliers_whatif.go:
+	sc.addTab("Reorder", theme.ContentAddIcon(), newReorderTab(sc))
+	sc.addTab("Performance", theme.HistoryIcon(), newPerformanceTab(sc))
+	sc.addTab(contingencyTabTitle, theme.WarningIcon(), newContingencyTab(sc))
+	sc.addTab("What if", theme.QuestionIcon(), newWhatIfTab(sc))
 
-	costs := a.store.Can(data.PermViewCosts)
-	cols := []column[data.SupplierItem]{
-		{title: "SKU", width: 130, text: func(it data.SupplierItem) string { return it.SKU }},
-		{title: "Name", width: 180, grow: 3, text: func(it data.SupplierItem) string { return it.Name }},
-		{title: "Supplier's SKU", width: 120, grow: 1, text: func(it data.SupplierItem) string { return it.SupplierSKU }},
-		{title: "Pack size", width: 80, align: fyne.TextAlignTrailing, text: func(it data.SupplierItem) string { return fmt.Sprint(it.PackSize) }},
-		{title: "Preferred", width: 90, text: func(it data.SupplierItem) string {
-			if it.Preferred {
-				return "Preferred"
-			}
-			return ""
-		}, style: func(it data.SupplierItem) widget.Importance {
-			if it.Preferred {
-				return widget.SuccessImportance
-			}
-			return widget.MediumImportance
-		}},
-	}
-	if costs {
-		cols = append(cols, column[data.SupplierItem]{title: "Unit cost", width: 100, align: fyne.TextAlignTrailing,
-			text: func(it data.SupplierItem) string {
-				if it.UnitCost == nil {
-					return ""
-				}
-				return data.FormatMoney(*it.UnitCost, it.Currency)
-			}})
-	}
-	sc.items = newPagedTable(a, "SKUs", cols, func(it data.SupplierItem) string { return it.SKU })
-	sc.items.emptyText = "Choose a supplier above to see the SKUs it sells."
-	sc.itemsHead = widget.NewLabelWithStyle("Items", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	sc.itemsHead.SizeName = theme.SizeNameSubHeadingText
-	sc.itemsHead.Truncation = fyne.TextTruncateEllipsis
-
-	sc.add = widget.NewButtonWithIcon("Add supplier…", theme.ContentAddIcon(), sc.onAdd)
-	sc.add.Importance = widget.HighImportance
-	if !a.store.Can(data.PermManageSuppliers) {
-		sc.add.Hide()
-	}
+	sc.tabs.OnSelected = func(*container.TabItem) { sc.refresh() }
 	return sc
+}
+
+// addTab puts a tab at the end of the section and returns its item.
+func (sc *suppliersScreen) addTab(title string, icon fyne.Resource, t supplierTab) *container.TabItem {
+	item := container.NewTabItemWithIcon(title, icon, container.NewPadded(t.view()))
+	sc.tabs.Append(item)
+	sc.entries = append(sc.entries, t)
+	return item
 }
 
 func (sc *suppliersScreen) view() fyne.CanvasObject {
 	header := screenHeader("Suppliers",
-		"Who you buy from, how long they take and what they sell you. "+
-			"Issue 7 adds purchase orders, lead times learned from real deliveries and backup suppliers.",
-		sc.add)
-	bottom := container.NewBorder(container.NewVBox(widget.NewSeparator(), sc.itemsHead), nil, nil, nil, sc.items.view())
-	split := container.NewVSplit(sc.list.view(), bottom)
-	split.Offset = 0.5
-	return container.NewPadded(container.NewBorder(header, nil, nil, nil, split))
+		"Who you buy from and what they sell you, the orders you place with them and what has arrived.")
+	return container.NewPadded(container.NewBorder(header, nil, nil, nil, sc.tabs))
 }
 
+// refresh reloads the tab on display.
 func (sc *suppliersScreen) refresh() {
-	store := sc.a.store
+	if i := sc.tabs.SelectedIndex(); i >= 0 && i < len(sc.entries) {
+		sc.entries[i].refresh()
+	}
+}
+
+// openPO shows one purchase order on the Purchase orders tab.
+func (sc *suppliersScreen) openPO(id int64) {
+	if sc.tabs.Selected() != sc.ordersT {
+		sc.tabs.Select(sc.ordersT)
+	}
+	sc.orders.open(id)
+}
+
+// showPOList shows the Purchase orders tab listing one of the poFilter… groups, such as the late ones.
+func (sc *suppliersScreen) showPOList(filter string) {
+	sc.orders.setFilter(filter)
+	if sc.tabs.Selected() != sc.ordersT {
+		sc.tabs.Select(sc.ordersT) // refreshes the tab
+	} else {
+		sc.orders.refresh()
+	}
+}
+
+// afterChange reloads what a change on this screen touched: the tab on display, and the other screens
+// when next shown (each reloads as it opens). Every change here (a delivery, a supplier's availability,
+// an order sent or given up, a ranking) is something contingency plans watch, so they are evaluated again.
+func (sc *suppliersScreen) afterChange() {
+	sc.a.contingenciesChanged()
+	if sc.a.showing(sc) {
+		sc.refresh()
+	}
+}
+
+// problemText is what a dialog says when the store refused or failed; the whole chain goes to the log.
+func problemText(err error) string {
+	msg := data.UserMessage(err)
+	if msg != err.Error() {
+		log.Printf("backroom: %v", err)
+	}
+	return msg
+}
+
+// supplierListTab lists the suppliers and, for the chosen one, its terms and the SKUs it sells.
+type supplierListTab struct {
+	sc *suppliersScreen
+	a  *App
+
+	list    *pagedTable[data.Supplier]
+	add     *widget.Button
+	message *widget.Label
+	chosen  *data.Supplier
+
+	// The chosen supplier's panel.
+	panel        *fyne.Container
+	empty        fyne.CanvasObject // says to choose a supplier, until one is
+	head         *widget.Label
+	away         *widget.Label // why the supplier is unavailable, while it is
+	facts        *widget.RichText
+	notes        *widget.RichText
+	edit         *widget.Button
+	availability *widget.Button
+	items        *supplierItems
+
+	// The dialogs, while open.
+	form        *supplierForm
+	unavailable *unavailableForm
+}
+
+func newSupplierListTab(sc *suppliersScreen) *supplierListTab {
+	a := sc.a
+	t := &supplierListTab{sc: sc, a: a}
+	t.list = newPagedTable(a, "suppliers", []column[data.Supplier]{
+		{title: "Name", width: 150, grow: 2, sort: "name", text: func(s data.Supplier) string { return s.Name }},
+		{title: "Contact", width: 110, grow: 1, drop: 2, text: func(s data.Supplier) string { return s.Contact }},
+		{title: "E-mail", width: 150, grow: 1.5, drop: 3, text: func(s data.Supplier) string { return s.Email }},
+		{title: "Lead time", width: 90, align: fyne.TextAlignTrailing, sort: "lead",
+			text: func(s data.Supplier) string { return plural(s.LeadTimeDays, "day", "days") }},
+		{title: "Min. order", width: 95, align: fyne.TextAlignTrailing, drop: 1, sort: "min",
+			text: func(s data.Supplier) string { return minOrderText(s) }},
+		{title: "SKUs", width: 64, align: fyne.TextAlignTrailing, sort: "items", descFirst: true,
+			text: func(s data.Supplier) string { return fmt.Sprint(s.Items) }},
+		{title: "Status", width: 100, sort: "status", text: availabilityText, style: availabilityStyle},
+	}, func(s data.Supplier) string { return s.ID })
+	t.list.sortBy("name", false)
+	t.list.emptyText = "No suppliers yet. Add the businesses you buy stock from."
+	t.list.onSelected = t.onChoose
+
+	t.add = widget.NewButtonWithIcon("Add supplier…", theme.ContentAddIcon(), func() { t.openForm(nil) })
+	t.add.Importance = widget.HighImportance
+	t.message = widget.NewLabel("")
+	t.message.Wrapping = fyne.TextWrapWord
+	t.message.Hide()
+
+	t.head = detailHeading("")
+	t.away = widget.NewLabel("")
+	t.away.Importance = widget.DangerImportance
+	t.away.Truncation = fyne.TextTruncateEllipsis
+	t.away.Hide()
+	t.facts = mutedLine("")
+	t.notes = mutedLine("")
+	t.notes.Hide()
+	t.edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), t.onEdit)
+	t.availability = widget.NewButtonWithIcon("Mark unavailable…", theme.CancelIcon(), t.onAvailability)
+	t.items = newSupplierItems(t)
+	if !a.store.Can(data.PermManageSuppliers) {
+		t.add.Hide()
+		t.edit.Hide()
+		t.availability.Hide()
+	}
+	return t
+}
+
+func (t *supplierListTab) view() fyne.CanvasObject {
+	note := "Choose a supplier to see what it sells you and where it ranks for each item."
+	if !t.a.store.Can(data.PermManageSuppliers) {
+		note = "Choose a supplier to see what it sells the shop, and who else sells each item."
+	}
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(t.add), mutedLine(note)), t.message)
+	actions := container.NewHBox(t.edit, t.availability, t.items.add)
+	panelHead := container.NewVBox(widget.NewSeparator(), container.NewBorder(nil, nil, nil, container.NewCenter(actions), t.head), t.away, t.facts, t.notes)
+	t.panel = container.NewBorder(panelHead, nil, nil, nil, t.items.view())
+	t.empty = container.NewCenter(widget.NewLabel("Choose a supplier above to see what it sells."))
+	bottom := container.NewStack(t.empty, t.panel)
+	t.panel.Hide()
+	split := container.NewVSplit(t.list.view(), bottom)
+	split.Offset = 0.5
+	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+func (t *supplierListTab) refresh() {
+	store := t.a.store
 	var all []data.Supplier
-	src := pageSource[data.Supplier]{
+	chosen := ""
+	if t.chosen != nil {
+		chosen = t.chosen.ID
+	}
+	t.list.setSource(pageSource[data.Supplier]{
 		count: func(ctx context.Context) (int, error) {
 			var err error
 			all, err = store.Suppliers(ctx)
+			// The chosen supplier's panel follows its row: an edit elsewhere shows here too.
+			for _, s := range all {
+				if s.ID == chosen {
+					fyne.Do(func() { t.showSupplier(s) })
+				}
+			}
 			return len(all), err
 		},
 		page: func(_ context.Context, q pageQuery) ([]data.Supplier, error) {
 			sortSuppliers(all, q.sort, q.desc)
 			return all[q.offset:min(q.offset+q.limit, len(all))], nil
 		},
-	}
-	sc.list.setSource(src)
-	if sc.chosen.ID != "" {
-		sc.loadItems(sc.chosen)
-	} else if sc.items.src == nil {
-		sc.items.setSource(listSource(func(context.Context) ([]data.SupplierItem, error) { return nil, nil }))
-	}
+	})
 }
 
 func sortSuppliers(all []data.Supplier, key string, desc bool) {
@@ -146,139 +238,360 @@ func sortSuppliers(all []data.Supplier, key string, desc bool) {
 			if a.Items != b.Items {
 				return a.Items < b.Items
 			}
+		case "min":
+			if a.MinOrderValue != b.MinOrderValue {
+				return a.MinOrderValue < b.MinOrderValue
+			}
+		case "status":
+			if a.Available() != b.Available() {
+				return !a.Available()
+			}
 		}
 		return strings.ToLower(a.Name) < strings.ToLower(b.Name)
 	})
 }
 
-func (sc *suppliersScreen) onChoose(s data.Supplier) {
-	sc.chosen = s
-	sc.loadItems(s)
+func availabilityText(s data.Supplier) string {
+	if s.Available() {
+		return "Available"
+	}
+	return "Unavailable"
 }
 
-func (sc *suppliersScreen) loadItems(s data.Supplier) {
-	store := sc.a.store
-	head := "Items from " + s.Name
-	if s.LeadTimeDays > 0 {
-		head += fmt.Sprintf(" · usually %s to arrive", plural(s.LeadTimeDays, "day", "days"))
+func availabilityStyle(s data.Supplier) widget.Importance {
+	if s.Available() {
+		return widget.SuccessImportance
 	}
-	sc.itemsHead.SetText(head)
-	sc.items.emptyText = s.Name + " has no SKUs recorded yet."
-	var all []data.SupplierItem
-	sc.items.setSource(pageSource[data.SupplierItem]{
-		count: func(ctx context.Context) (int, error) {
-			var err error
-			all, err = store.SupplierItems(ctx, s.ID)
-			return len(all), err
-		},
-		page: func(_ context.Context, q pageQuery) ([]data.SupplierItem, error) {
-			return all[q.offset:min(q.offset+q.limit, len(all))], nil
-		},
-	})
+	return widget.DangerImportance
 }
 
-// onAdd opens the add-supplier dialog, with the shop's currency filled in.
-func (sc *suppliersScreen) onAdd() {
-	sc.addName = widget.NewEntry()
-	sc.addName.SetPlaceHolder("Company name")
-	sc.addName.Validator = requiredText("a supplier needs a name")
-	sc.addContact = widget.NewEntry()
-	sc.addContact.SetPlaceHolder("Who you deal with")
-	sc.addEmail = widget.NewEntry()
-	sc.addEmail.SetPlaceHolder("orders@example.com")
-	sc.addEmail.Validator = func(s string) error {
-		s = strings.TrimSpace(s)
-		if s != "" && (!strings.Contains(s, "@") || strings.ContainsAny(s, " ,;")) {
-			return fmt.Errorf("this does not look like an e-mail address")
-		}
-		return nil
+func minOrderText(s data.Supplier) string {
+	if s.MinOrderValue == 0 {
+		return "—"
 	}
-	sc.addPhone = widget.NewEntry()
-	sc.addCurrency = widget.NewSelectEntry([]string{"GBP", "EUR", "USD", "CAD", "AUD"})
-	sc.addCurrency.Validator = func(s string) error {
-		if !data.ValidCurrency(strings.ToUpper(strings.TrimSpace(s))) {
-			return fmt.Errorf("a three-letter code such as GBP")
-		}
-		return nil
-	}
-	sc.addLead = widget.NewEntry()
-	sc.addLead.SetPlaceHolder("days from order to delivery")
-	sc.addLead.Validator = func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return nil
-		}
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 || n > 365 {
-			return fmt.Errorf("a whole number of days, 0 to 365")
-		}
-		return nil
-	}
-	sc.addNotes = widget.NewMultiLineEntry()
-	sc.addNotes.SetMinRowsVisible(2)
-	sc.addForm = widget.NewForm(
-		widget.NewFormItem("Name", sc.addName),
-		widget.NewFormItem("Contact", sc.addContact),
-		widget.NewFormItem("E-mail", sc.addEmail),
-		widget.NewFormItem("Phone", sc.addPhone),
-		widget.NewFormItem("Currency", sc.addCurrency),
-		widget.NewFormItem("Lead time", sc.addLead),
-		widget.NewFormItem("Notes", sc.addNotes),
-	)
-	sc.addMessage = widget.NewLabel("")
-	sc.addMessage.Importance = widget.DangerImportance
-	sc.addMessage.Wrapping = fyne.TextWrapWord
-	sc.addSave = widget.NewButtonWithIcon("Add supplier", theme.ConfirmIcon(), sc.onAddSave)
-	sc.addSave.Importance = widget.HighImportance
-	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { sc.addDialog.Hide() })
-	sc.addName.OnSubmitted = func(string) { sc.onAddSave() }
-
-	sc.addDialog = dialog.NewCustomWithoutButtons("Add a supplier",
-		fixedWidth(container.NewVBox(sc.addForm, sc.addMessage), 460), sc.a.win)
-	sc.addDialog.SetButtons([]fyne.CanvasObject{cancel, sc.addSave})
-	sc.addDialog.Show()
-	sc.a.win.Canvas().Focus(sc.addName)
-
-	store := sc.a.store
-	run(sc.a.bg, func(ctx context.Context) (string, error) {
-		return store.Setting(ctx, data.SettingCurrency)
-	}, func(cur string, err error) {
-		if err == nil && sc.addCurrency.Text == "" {
-			if cur == "" {
-				cur = "GBP"
-			}
-			sc.addCurrency.SetText(cur)
-		}
-	})
+	return data.FormatMoney(s.MinOrderValue, s.Currency)
 }
 
-func (sc *suppliersScreen) onAddSave() {
-	if err := sc.addForm.Validate(); err != nil {
-		sc.addMessage.SetText("Check the fields marked in red: " + err.Error() + ".")
+func (t *supplierListTab) onChoose(s data.Supplier) {
+	t.showSupplier(s)
+}
+
+// showSupplier fills the panel under the list with one supplier: its terms and its items.
+func (t *supplierListTab) showSupplier(s data.Supplier) {
+	changed := t.chosen == nil || t.chosen.ID != s.ID
+	t.chosen = &s
+	t.list.markSelected(s.ID)
+	t.head.SetText(s.Name)
+	var parts []string
+	for _, p := range []string{s.Contact, s.Email, s.Phone} {
+		if strings.TrimSpace(p) != "" {
+			parts = append(parts, p)
+		}
+	}
+	terms := "promises " + plural(s.LeadTimeDays, "day", "days")
+	if s.MinOrderValue > 0 {
+		terms += " · orders of at least " + data.FormatMoney(s.MinOrderValue, s.Currency)
+	}
+	terms += " · prices in " + s.Currency
+	parts = append(parts, terms)
+	setMutedText(t.facts, strings.Join(parts, " · "))
+	if s.Available() {
+		t.away.Hide()
+	} else {
+		away := "Unavailable since " + s.UnavailableSince.Local().Format("2 Jan 2006")
+		if s.UnavailableNote != "" {
+			away += ": " + s.UnavailableNote
+		}
+		t.away.SetText(away)
+		t.away.Show()
+	}
+	if s.Notes != "" {
+		setMutedText(t.notes, strings.ReplaceAll(s.Notes, "\n", " · "))
+		t.notes.Show()
+	} else {
+		t.notes.Hide()
+	}
+	if s.Available() {
+		t.availability.SetText("Mark unavailable…")
+		t.availability.SetIcon(theme.CancelIcon())
+	} else {
+		t.availability.SetText("Mark available")
+		t.availability.SetIcon(theme.ConfirmIcon())
+	}
+	if !t.panel.Visible() {
+		t.empty.Hide()
+		t.panel.Show()
+	}
+	t.panel.Refresh() // the lines shown under the name may have changed: lay the panel out again
+	t.items.show(s, changed)
+}
+
+// say reports what a change did, above the list.
+func (t *supplierListTab) say(msg string, imp widget.Importance) {
+	t.message.Importance = imp
+	t.message.SetText(msg)
+	t.message.Show()
+}
+
+func (t *supplierListTab) onEdit() {
+	if t.chosen != nil {
+		s := *t.chosen
+		t.openForm(&s)
+	}
+}
+
+// onAvailability marks the chosen supplier available at once, or asks why it is unavailable.
+func (t *supplierListTab) onAvailability() {
+	if t.chosen == nil {
 		return
 	}
-	lead, _ := strconv.Atoi(strings.TrimSpace(sc.addLead.Text))
-	sp := data.Supplier{
-		Name:         strings.TrimSpace(sc.addName.Text),
-		Contact:      strings.TrimSpace(sc.addContact.Text),
-		Email:        strings.TrimSpace(sc.addEmail.Text),
-		Phone:        strings.TrimSpace(sc.addPhone.Text),
-		Currency:     strings.ToUpper(strings.TrimSpace(sc.addCurrency.Text)),
-		LeadTimeDays: lead,
-		Notes:        strings.TrimSpace(sc.addNotes.Text),
+	s := *t.chosen
+	if s.Available() {
+		t.openUnavailable(s)
+		return
 	}
-	store := sc.a.store
-	sc.addSave.Disable()
-	run(sc.a.bg, func(ctx context.Context) (data.Supplier, error) {
-		return store.AddSupplier(ctx, sp)
-	}, func(added data.Supplier, err error) {
-		sc.addSave.Enable()
+	store := t.a.store
+	t.availability.Disable()
+	run(t.a.bg, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, store.SetSupplierAvailable(ctx, s.ID, true, "")
+	}, func(_ struct{}, err error) {
+		t.availability.Enable()
 		if err != nil {
-			sc.addMessage.SetText(data.UserMessage(err))
+			showError(t.a.win, err)
 			return
 		}
-		sc.addDialog.Hide()
-		sc.chosen = added
-		sc.list.markSelected(added.ID)
-		sc.refresh()
+		t.say(s.Name+" is available again.", widget.SuccessImportance)
+		t.sc.afterChange()
+	})
+}
+
+// unavailableForm asks why a supplier cannot supply before marking it so.
+type unavailableForm struct {
+	t       *supplierListTab
+	note    *widget.Entry
+	message *widget.Label
+	save    *widget.Button
+	dialog  *dialog.CustomDialog
+}
+
+func (t *supplierListTab) openUnavailable(s data.Supplier) {
+	f := &unavailableForm{t: t}
+	f.note = widget.NewEntry()
+	f.note.SetPlaceHolder("e.g. closed until 6 January")
+	f.note.OnSubmitted = func(string) { f.onSave(s) }
+	f.message = widget.NewLabel("")
+	f.message.Importance = widget.DangerImportance
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Hide()
+	explain := mutedText("Purchase orders cannot be sent to it until it is marked available again, and contingency plans " +
+		"that watch for an unavailable supplier act now. Orders already sent stay open.")
+	form := widget.NewForm(&widget.FormItem{Text: "Why", Widget: f.note, HintText: "Shown with the supplier until it is available again"})
+	cancel := widget.NewButton("Cancel", func() { f.dialog.Hide() })
+	f.save = widget.NewButtonWithIcon("Mark unavailable", theme.ConfirmIcon(), func() { f.onSave(s) })
+	f.save.Importance = widget.DangerImportance
+	f.dialog = dialog.NewCustomWithoutButtons("Mark "+s.Name+" unavailable", container.NewVBox(explain, form, f.message), t.a.win)
+	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dialog.SetOnClosed(func() {
+		if t.unavailable == f {
+			t.unavailable = nil
+		}
+	})
+	f.dialog.Resize(fyne.NewSize(480, f.dialog.MinSize().Height))
+	t.unavailable = f
+	f.dialog.Show()
+	if c := t.a.win.Canvas(); c != nil {
+		c.Focus(f.note)
+	}
+}
+
+func (f *unavailableForm) onSave(s data.Supplier) {
+	note := strings.TrimSpace(f.note.Text)
+	store := f.t.a.store
+	f.save.Disable()
+	run(f.t.a.bg, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, store.SetSupplierAvailable(ctx, s.ID, false, note)
+	}, func(_ struct{}, err error) {
+		f.save.Enable()
+		if err != nil {
+			showFormProblem(f.t.a.win, f.dialog, f.message, 480, problemText(err), nil)
+			return
+		}
+		f.dialog.Hide()
+		f.t.say(s.Name+" is marked unavailable.", widget.WarningImportance)
+		f.t.sc.afterChange()
+	})
+}
+
+// supplierForm is the Add supplier and Edit dialog. Problems show inside it, so nothing typed is lost.
+type supplierForm struct {
+	t        *supplierListTab
+	editing  *data.Supplier // nil when adding
+	name     *widget.Entry
+	contact  *widget.Entry
+	email    *widget.Entry
+	phone    *widget.Entry
+	currency *widget.SelectEntry
+	lead     *widget.Entry
+	minOrder *widget.Entry
+	notes    *widget.Entry
+	message  *widget.Label
+	save     *widget.Button
+	dialog   *dialog.CustomDialog
+}
+
+const supplierFormWidth = 520
+
+// openForm opens the supplier dialog: empty with the shop's currency to add one, or filled in to edit s.
+func (t *supplierListTab) openForm(s *data.Supplier) {
+	f := &supplierForm{t: t, editing: s}
+	f.name = widget.NewEntry()
+	f.name.SetPlaceHolder("Company name")
+	f.contact = widget.NewEntry()
+	f.contact.SetPlaceHolder("Who you deal with")
+	f.email = widget.NewEntry()
+	f.email.SetPlaceHolder("orders@example.com")
+	f.phone = widget.NewEntry()
+	f.currency = widget.NewSelectEntry([]string{"GBP", "EUR", "USD", "CAD", "AUD"})
+	f.lead = widget.NewEntry()
+	f.lead.SetPlaceHolder("days from order to delivery")
+	f.minOrder = widget.NewEntry()
+	f.minOrder.SetPlaceHolder("empty for none")
+	f.notes = widget.NewMultiLineEntry()
+	f.notes.SetMinRowsVisible(2)
+	f.message = widget.NewLabel("")
+	f.message.Importance = widget.DangerImportance
+	f.message.Wrapping = fyne.TextWrapWord
+	f.message.Hide()
+
+	form := widget.NewForm(
+		widget.NewFormItem("Name", f.name),
+		widget.NewFormItem("Contact", f.contact),
+		widget.NewFormItem("E-mail", f.email),
+		widget.NewFormItem("Phone", f.phone),
+		&widget.FormItem{Text: "Currency", Widget: f.currency, HintText: "What it invoices in; its prices are kept in it"},
+		&widget.FormItem{Text: "Lead time", Widget: f.lead, HintText: "Days it promises from order to delivery"},
+		&widget.FormItem{Text: "Minimum order", Widget: f.minOrder, HintText: "The smallest order it accepts, in its currency"},
+		widget.NewFormItem("Notes", f.notes),
+	)
+	title, action := "Add a supplier", "Add supplier"
+	if s != nil {
+		title, action = "Edit "+s.Name, "Save"
+		f.name.SetText(s.Name)
+		f.contact.SetText(s.Contact)
+		f.email.SetText(s.Email)
+		f.phone.SetText(s.Phone)
+		f.currency.SetText(s.Currency)
+		f.lead.SetText(strconv.Itoa(s.LeadTimeDays))
+		if s.MinOrderValue > 0 {
+			f.minOrder.SetText(data.FormatDecimal(s.MinOrderValue, s.Currency))
+		}
+		f.notes.SetText(s.Notes)
+	}
+	for _, e := range []*widget.Entry{f.name, f.contact, f.email, f.phone, f.lead, f.minOrder} {
+		e.OnSubmitted = func(string) { f.onSave() }
+	}
+	cancel := widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() { f.dialog.Hide() })
+	f.save = widget.NewButtonWithIcon(action, theme.ConfirmIcon(), f.onSave)
+	f.save.Importance = widget.HighImportance
+	f.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(form, f.message), t.a.win)
+	f.dialog.SetButtons([]fyne.CanvasObject{cancel, f.save})
+	f.dialog.SetOnClosed(func() {
+		if t.form == f {
+			t.form = nil
+		}
+	})
+	f.dialog.Resize(fyne.NewSize(supplierFormWidth, f.dialog.MinSize().Height))
+	t.form = f
+	f.dialog.Show()
+	if c := t.a.win.Canvas(); c != nil {
+		c.Focus(f.name)
+	}
+	if s == nil {
+		store := t.a.store
+		run(t.a.bg, func(ctx context.Context) (string, error) {
+			return store.Setting(ctx, data.SettingCurrency)
+		}, func(cur string, err error) {
+			if err == nil && f.currency.Text == "" {
+				if cur == "" {
+					cur = "GBP"
+				}
+				f.currency.SetText(cur)
+			}
+		})
+	}
+}
+
+func (f *supplierForm) problem(msg string, field fyne.Focusable) {
+	showFormProblem(f.t.a.win, f.dialog, f.message, supplierFormWidth, msg, field)
+}
+
+// onSave checks what was typed, then adds or updates the supplier in the background.
+func (f *supplierForm) onSave() {
+	name := strings.TrimSpace(f.name.Text)
+	if name == "" {
+		f.problem("A supplier needs a name.", f.name)
+		return
+	}
+	email := strings.TrimSpace(f.email.Text)
+	if email != "" && (!strings.Contains(email, "@") || strings.ContainsAny(email, " ,;")) {
+		f.problem(fmt.Sprintf("E-mail: %q does not look like an e-mail address.", email), f.email)
+		return
+	}
+	currency := strings.ToUpper(strings.TrimSpace(f.currency.Text))
+	if !data.ValidCurrency(currency) {
+		f.problem("Currency: a three-letter code such as GBP, EUR or USD.", f.currency)
+		return
+	}
+	lead := 0
+	if s := strings.TrimSpace(f.lead.Text); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 || n > 365 {
+			f.problem(fmt.Sprintf("Lead time: %q is not a whole number of days from 0 to 365.", s), f.lead)
+			return
+		}
+		lead = n
+	}
+	var minOrder int64
+	if s := strings.TrimSpace(f.minOrder.Text); s != "" {
+		v, err := data.ParseMoney(s, currency)
+		if err != nil {
+			f.problem("Minimum order: "+err.Error()+".", f.minOrder)
+			return
+		}
+		if v < 0 {
+			f.problem("Minimum order: it cannot be below 0; leave it empty for none.", f.minOrder)
+			return
+		}
+		minOrder = v
+	}
+	sp := data.Supplier{Name: name, Contact: strings.TrimSpace(f.contact.Text), Email: email,
+		Phone: strings.TrimSpace(f.phone.Text), Currency: currency, LeadTimeDays: lead, MinOrderValue: minOrder,
+		Notes: strings.TrimSpace(f.notes.Text)}
+	store := f.t.a.store
+	editing := f.editing
+	if editing != nil {
+		sp.ID = editing.ID
+	}
+	f.save.Disable()
+	run(f.t.a.bg, func(ctx context.Context) (data.Supplier, error) {
+		if editing != nil {
+			return store.UpdateSupplier(ctx, sp)
+		}
+		return store.AddSupplier(ctx, sp)
+	}, func(saved data.Supplier, err error) {
+		f.save.Enable()
+		if err != nil {
+			f.problem(problemText(err), nil)
+			return
+		}
+		f.dialog.Hide()
+		t := f.t
+		if editing == nil {
+			t.say(saved.Name+" is added. Now add the items it sells with Add item….", widget.SuccessImportance)
+		} else {
+			t.say(saved.Name+" is saved.", widget.SuccessImportance)
+		}
+		t.showSupplier(saved)
+		t.sc.afterChange()
 	})
 }
