@@ -415,12 +415,10 @@ func (d *demo) plan() *demoLevels {
 				case o.Status.Shipped():
 					lv.sold[idx] += part.units
 					lv.take(idx, o.ShippedAt, part.units)
-					if o.Status == StatusReturned {
-						lv.returned[idx] += part.units
-					}
 				}
 			}
 		}
+		lv.addRestocked(d.cat, &o)
 	}
 	return lv
 }
@@ -652,45 +650,14 @@ func (d *demo) writeOrder(ctx context.Context, t *tx, p *demoOrder) error {
 			d.res.Movements += len(d.cat.uniqueStockItems(part.item))
 		}
 	}
-	if o.Status == StatusReturned {
-		if err := d.restock(ctx, t, p); err != nil {
-			return err
-		}
+	if err := d.writeShipping(ctx, t, p); err != nil {
+		return err
 	}
 	d.res.Orders++
 	d.res.OrderLines += len(o.Lines)
 	d.res.UnmatchedLines += unmatched
 	if o.Status.Open() && o.ShipBy.Before(d.opts.Now) {
 		d.res.LateOrders++
-	}
-	return nil
-}
-
-// restock puts a returned order's goods back where they are kept.
-func (d *demo) restock(ctx context.Context, t *tx, p *demoOrder) error {
-	o := &p.Order
-	t.backdate(p.returnedAt)
-	for _, part := range p.parts {
-		isKit := len(d.cat.items[part.item].kit) > 0
-		for _, idx := range d.cat.uniqueStockItems(part.item) {
-			it := d.cat.items[idx]
-			loc := d.locations["Shop"]
-			if it.garage {
-				loc = d.locations["Garage"]
-			}
-			component := ""
-			if isKit {
-				component = it.SKU
-			}
-			units := part.units * int64(countOf(d.cat.stockItems(part.item), idx))
-			m := Movement{ID: orderMovementID("return", o.Channel, o.ExternalID, part.line, component), SKU: it.SKU,
-				LocationID: loc, Quantity: units, Reason: ReasonReturn, RefType: "order",
-				RefID: orderKey(o.Channel, o.ExternalID), Note: p.returnNote}
-			if _, err := t.insertMovement(ctx, m); err != nil {
-				return err
-			}
-			d.res.Movements++
-		}
 	}
 	return nil
 }
@@ -704,14 +671,4 @@ func (c *demoCatalogue) uniqueStockItems(item int) []int {
 		}
 	}
 	return out
-}
-
-func countOf(xs []int, x int) int {
-	n := 0
-	for _, v := range xs {
-		if v == x {
-			n++
-		}
-	}
-	return n
 }

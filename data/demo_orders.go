@@ -116,8 +116,6 @@ var demoUSCities = []demoUSCity{
 
 var demoUSStreets = []string{"Maple Ave", "Oak St", "SE Belmont St", "Elm St", "Cedar Ln", "Park Pl", "Washington Ave", "Lake Dr"}
 
-var demoReturnReasons = []string{"wrong size", "arrived chipped", "changed mind", "colour not as expected", "ordered twice"}
-
 // demoCustomer is a buyer; returning buyers are drawn again from the pool they were added to.
 type demoCustomer struct {
 	name, email string
@@ -140,11 +138,11 @@ type demoEvent struct {
 // demoOrder is one made-up order with the story the writer needs to record it faithfully.
 type demoOrder struct {
 	Order
-	parts      []demoParts
-	history    []demoEvent // earlier statuses, oldest first
-	last       time.Time   // when the order reached its current status
-	returnedAt time.Time
-	returnNote string
+	parts   []demoParts
+	history []demoEvent // earlier statuses, oldest first
+	last    time.Time   // when the order reached its current status
+	ship    Shipment    // how it left, once shipped
+	returns []demoReturn
 }
 
 // demoOrders generates the demo's orders in the order they were placed.
@@ -163,6 +161,7 @@ type demoOrders struct {
 	etsyNo    int64
 	tiktokNo  int64
 	used      map[string]bool // Amazon and eBay ids, which are random, not counted up
+	post      *demoPost
 	next      int
 }
 
@@ -170,7 +169,7 @@ type demoOrders struct {
 // with the same arguments produce the same orders.
 func newDemoOrders(seed uint64, cat *demoCatalogue, n int, now time.Time) *demoOrders {
 	g := &demoOrders{cat: cat, now: now, rng: rand.New(rand.NewPCG(seed, 3)), used: map[string]bool{},
-		shopifyNo: 1001, wooNo: 2417}
+		shopifyNo: 1001, wooNo: 2417, post: newDemoPost(seed)}
 	g.etsyNo = 3_300_000_000 + g.rng.Int64N(100_000_000)
 	g.tiktokNo = 576_100_000_000_000_000 + g.rng.Int64N(1_000_000_000_000)
 	total := 0.0
@@ -590,12 +589,10 @@ func (g *demoOrders) lifecycle(p *demoOrder, channel string, region int, late, k
 	if paid.After(g.now) {
 		paid = placed
 	}
-	shipped := placed.Add(4*time.Hour + time.Duration(rng.Float64()*float64(40*time.Hour)))
-	transit := 24*time.Hour + time.Duration(rng.Float64()*float64(48*time.Hour))
-	if region != regionUK {
-		transit = 4*24*time.Hour + time.Duration(rng.Float64()*float64(5*24*time.Hour))
-	}
-	delivered := shipped.Add(transit)
+	// A parcel is packed within a day and goes with the carrier's next collection.
+	svc := g.post.service(g.cat, p, channel, region)
+	shipped := g.post.handover(svc, placed.Add(2*time.Hour+time.Duration(rng.Float64()*float64(24*time.Hour))))
+	delivered, slow := g.post.deliver(svc, shipped)
 	returned := delivered.Add(4*24*time.Hour + time.Duration(rng.Float64()*float64(10*24*time.Hour)))
 
 	var st Status
@@ -663,14 +660,19 @@ func (g *demoOrders) lifecycle(p *demoOrder, channel string, region int, late, k
 	case StatusShipped, StatusDelivered, StatusReturned:
 		o.ShippedAt = shipped
 		add(StatusShipped, shipped)
+		p.ship = Shipment{Carrier: demoServices[svc].carrier, Service: demoServices[svc].service, Tracking: g.post.tracking(svc),
+			ShippedAt: shipped}
 		if st != StatusShipped {
 			o.DeliveredAt = delivered
 			add(StatusDelivered, delivered)
 		}
-		if st == StatusReturned {
+		switch {
+		case st == StatusReturned:
 			add(StatusReturned, returned)
-			p.returnedAt = returned
-			p.returnNote = "Customer return: " + demoOne(rng, demoReturnReasons)
+			p.returns = g.post.returns(g.cat, p, true, slow, returned)
+		case st == StatusDelivered && !late && !keep && !returned.After(g.now) && g.post.rng.Float64() < 0.06:
+			// Part of an order with more than one unit comes back; the rest is kept.
+			p.returns = g.post.returns(g.cat, p, false, slow, returned)
 		}
 	}
 	o.Status = st

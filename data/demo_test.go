@@ -731,3 +731,314 @@ func TestWithEANCheckDigit(t *testing.T) {
 		}
 	}
 }
+
+func TestRoyalMailTracking(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		serial int64
+		want   string
+	}{
+		{"AB", 12345678, "AB123456785GB"}, // 1×8+2×6+3×4+4×2+5×3+6×5+7×9+8×7 = 204; 11 − 204 mod 11 = 5
+		{"JW", 10, "JW000000102GB"},       // 1×9 = 9; 11 − 9 = 2
+		{"JV", 8, "JV000000080GB"},        // 8×7 = 56; 11 − 56 mod 11 = 10, written 0
+		{"LX", 0, "LX000000005GB"},        // 0; 11 − 0 = 11, written 5
+	} {
+		if got := royalMailTracking(tc.prefix, tc.serial); got != tc.want {
+			t.Errorf("royalMailTracking(%s, %d) = %s, want %s", tc.prefix, tc.serial, got, tc.want)
+		}
+	}
+}
+
+// demoShipments reads every order of the demo with its shipment, if any.
+func demoShipments(tb testing.TB, s *Store) ([]Order, map[int64]Shipment) {
+	tb.Helper()
+	orders := allOrders(tb, s)
+	shipments := map[int64]Shipment{}
+	for _, o := range orders {
+		sh, ok, err := s.Shipment(context.Background(), o.ID)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if ok {
+			shipments[o.ID] = sh
+		}
+	}
+	return orders, shipments
+}
+
+func TestStore_GenerateDemo_Shipments(t *testing.T) {
+	ctx := context.Background()
+	s, _ := generateDemo(t, DemoOptions{Seed: 1})
+	orders, shipments := demoShipments(t, s)
+	trackingFormats := map[string]*regexp.Regexp{
+		"Royal Mail": regexp.MustCompile(`^[A-Z]{2}\d{9}GB$`),
+		"Evri":       regexp.MustCompile(`^\d{16}$`),
+		"DPD":        regexp.MustCompile(`^\d{14}$`),
+	}
+	services := map[string]bool{"Royal Mail/Tracked 48": true, "Royal Mail/Tracked 24": true, "Royal Mail/International Tracked": true,
+		"Evri/Standard": true, "DPD/Next Day": true}
+	tracking := map[string]bool{}
+	from, to := demoNow.AddDate(0, 0, -30), demoNow.Add(48*time.Hour)
+	type key struct{ carrier, service string }
+	want := map[key]*CarrierFigures{}
+	for _, o := range orders {
+		sh, ok := shipments[o.ID]
+		if ok != o.Status.Shipped() {
+			t.Errorf("%s %s order %s has a shipment: %v, want %v", o.Status, o.Channel, o.ExternalID, ok, o.Status.Shipped())
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if !sh.ShippedAt.Equal(o.ShippedAt) {
+			t.Errorf("%s shipment handed over %v, want when the order shipped, %v", o.ExternalID, sh.ShippedAt, o.ShippedAt)
+		}
+		if !services[sh.Carrier+"/"+sh.Service] {
+			t.Errorf("%s went by %s %s, want one of %v", o.ExternalID, sh.Carrier, sh.Service, services)
+		}
+		if re := trackingFormats[sh.Carrier]; re == nil || !re.MatchString(sh.Tracking) {
+			t.Errorf("%s %s tracking %q, want the carrier's format", o.ExternalID, sh.Carrier, sh.Tracking)
+		} else if sh.Carrier == "Royal Mail" && royalMailTracking(sh.Tracking[:2], int64(atoiTest(t, sh.Tracking[2:10]))) != sh.Tracking {
+			t.Errorf("%s tracking %s has a wrong check digit", o.ExternalID, sh.Tracking)
+		}
+		if tracking[sh.Tracking] {
+			t.Errorf("tracking %s used twice", sh.Tracking)
+		}
+		tracking[sh.Tracking] = true
+		switch {
+		case o.ShipTo.Country != "GB" && sh.Service != "International Tracked":
+			t.Errorf("%s to %s went by %s %s, want Royal Mail International Tracked", o.ExternalID, o.ShipTo.Country, sh.Carrier, sh.Service)
+		case o.ShipTo.Country == "GB" && o.Channel == "amazon" && sh.Service != "Tracked 24":
+			t.Errorf("Amazon order %s went by %s %s, want Royal Mail Tracked 24", o.ExternalID, sh.Carrier, sh.Service)
+		}
+		if !o.DeliveredAt.IsZero() {
+			if transit := o.DeliveredAt.Sub(o.ShippedAt); transit < 8*time.Hour || transit > 10*24*time.Hour {
+				t.Errorf("%s by %s took %v, want between a night and ten days", o.ExternalID, sh.Service, transit)
+			}
+		}
+		if sh.ShippedAt.Before(from) || !sh.ShippedAt.Before(to) {
+			continue
+		}
+		f := want[key{sh.Carrier, sh.Service}]
+		if f == nil {
+			f = &CarrierFigures{Carrier: sh.Carrier, Service: sh.Service}
+			want[key{sh.Carrier, sh.Service}] = f
+		}
+		f.Shipped++
+		f.WithShipBy++
+		if !o.ShippedAt.After(o.ShipBy) {
+			f.OnTime++
+		}
+		if !o.DeliveredAt.IsZero() {
+			f.Delivered++
+		}
+	}
+
+	got, err := s.CarrierFigures(ctx, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range got {
+		t.Logf("%s %s: %d shipped, %d/%d on time, %d delivered in %v on average", f.Carrier, f.Service, f.Shipped, f.OnTime,
+			f.WithShipBy, f.Delivered, f.AverageTransit)
+	}
+	carriers := map[string]bool{}
+	shipped, late := 0, 0
+	transit := map[string]time.Duration{}
+	for _, f := range got {
+		carriers[f.Carrier] = true
+		shipped += f.Shipped
+		w := want[key{f.Carrier, f.Service}]
+		if w == nil || f.Shipped != w.Shipped || f.OnTime != w.OnTime || f.WithShipBy != w.WithShipBy || f.Delivered != w.Delivered {
+			t.Errorf("CarrierFigures() %s %s = %d shipped, %d/%d on time, %d delivered, want %+v", f.Carrier, f.Service, f.Shipped,
+				f.OnTime, f.WithShipBy, f.Delivered, w)
+		}
+		if f.OnTimeRate() < 1 {
+			late++
+		}
+		transit[f.Carrier+" "+f.Service] = f.AverageTransit
+	}
+	var wantShipped int
+	for _, o := range orders {
+		if o.Status.Shipped() && !o.ShippedAt.Before(from) && o.ShippedAt.Before(to) {
+			wantShipped++
+		}
+	}
+	if len(got) != len(want) || shipped != wantShipped || wantShipped == 0 {
+		t.Errorf("CarrierFigures() = %d services shipping %d parcels, want %d services and the %d orders shipped in the 30 days",
+			len(got), shipped, len(want), wantShipped)
+	}
+	if len(carriers) < 2 {
+		t.Errorf("CarrierFigures() carriers = %v, want at least 2", carriers)
+	}
+	if late == 0 {
+		t.Errorf("CarrierFigures() = %+v, want a service handing over some parcels after their ship-by date", got)
+	}
+	if dpd, evri := transit["DPD Next Day"], transit["Evri Standard"]; dpd == 0 || evri == 0 || dpd >= evri {
+		t.Errorf("average transit DPD Next Day %v, Evri Standard %v, want both, DPD the faster", dpd, evri)
+	}
+}
+
+func atoiTest(tb testing.TB, s string) int {
+	tb.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		tb.Fatalf("not a number: %q", s)
+	}
+	return n
+}
+
+func TestStore_GenerateDemo_Returns(t *testing.T) {
+	ctx := context.Background()
+	s, _ := generateDemo(t, DemoOptions{Seed: 1})
+	orders := map[int64]Order{}
+	var returnedOrders int
+	for _, o := range allOrders(t, s) {
+		orders[o.ID] = o
+		if o.Status == StatusReturned {
+			returnedOrders++
+		}
+	}
+	rs, err := s.Returns(ctx, ReturnFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byOrder := map[int64][]Return{}
+	dispositions := map[Disposition]int{}
+	units := map[string]int64{} // by SKU
+	for _, r := range rs {
+		o := orders[r.OrderID]
+		byOrder[r.OrderID] = append(byOrder[r.OrderID], r)
+		dispositions[r.Disposition]++
+		units[r.SKU] += r.Units
+		if o.DeliveredAt.IsZero() || !r.At.After(o.DeliveredAt) || r.At.After(demoNow) {
+			t.Errorf("return %d from %s came back %v, want after its delivery (%v) and before now", r.ID, o.ExternalID, r.At, o.DeliveredAt)
+		}
+		if !r.Reason.Valid() || !r.Condition.Valid() || r.Note == "" || r.SKU == "" {
+			t.Errorf("return %d = %+v, want a SKU, a reason, a condition and a note", r.ID, r)
+		}
+		if r.Condition == ConditionDamaged && r.Disposition != WriteOff {
+			t.Errorf("return %d arrived damaged and was %s, want written off", r.ID, r.Disposition)
+		}
+		// A restock puts the units back as a movement naming the return; a write-off moves nothing.
+		ms, err := s.Movements(ctx, r.SKU, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back int64
+		for _, m := range ms {
+			if strings.HasPrefix(m.Note, fmt.Sprintf("return %d:", r.ID)) {
+				back += m.Quantity
+			}
+		}
+		v, err := s.Variant(ctx, r.SKU)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantBack := r.Units
+		if r.Disposition == WriteOff {
+			wantBack = 0
+		}
+		if len(v.Kit) == 0 && back != wantBack { // a kit's parts go back instead
+			t.Errorf("return %d of %d × %s (%s) put %d back on the shelf, want %d", r.ID, r.Units, r.SKU, r.Disposition, back, wantBack)
+		}
+	}
+	if dispositions[Restock] == 0 || dispositions[WriteOff] == 0 {
+		t.Errorf("returns by disposition = %v, want some restocked and some written off", dispositions)
+	}
+	partial := 0
+	for id, rs := range byOrder {
+		o := orders[id]
+		lines, err := s.ReturnableLines(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left, refunds int64
+		for _, l := range lines {
+			left += l.Left()
+		}
+		for _, r := range rs {
+			refunds += r.Refund
+		}
+		switch {
+		case o.Status == StatusReturned && left != 0:
+			t.Errorf("returned order %s has %d units not sent back, want all of them", o.ExternalID, left)
+		case o.Status == StatusDelivered && left == 0:
+			t.Errorf("delivered order %s had everything sent back, want it returned", o.ExternalID)
+		case o.Status == StatusDelivered:
+			partial++
+		case o.Status != StatusReturned:
+			t.Errorf("%s order %s has returns, want it delivered or returned", o.Status, o.ExternalID)
+		}
+		if refunds <= 0 || refunds > o.Total {
+			t.Errorf("order %s refunds %d of its total %d, want some and no more than the total", o.ExternalID, refunds, o.Total)
+		}
+	}
+	if returned := len(byOrder) - partial; returned != returnedOrders || returnedOrders == 0 || partial == 0 {
+		t.Errorf("orders with returns: %d returned, %d partly, want all %d returned orders and some delivered ones",
+			returned, partial, returnedOrders)
+	}
+
+	// Over the whole story, the return rates count exactly the returns recorded.
+	rates, reasons, err := s.ReturnRates(ctx, demoNow.AddDate(0, 0, -91), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total, byReason int64
+	for _, r := range rates {
+		total += r.Returned
+		if r.Returned != units[r.SKU] {
+			t.Errorf("ReturnRates() %s returned %d, want %d", r.SKU, r.Returned, units[r.SKU])
+		}
+	}
+	for _, n := range reasons {
+		byReason += n
+	}
+	var wantTotal int64
+	for _, n := range units {
+		wantTotal += n
+	}
+	if total != wantTotal || byReason != wantTotal || len(reasons) < 2 {
+		t.Errorf("ReturnRates() = %d units returned, %d by reason (%v), want %d and at least two reasons", total, byReason, reasons, wantTotal)
+	}
+	// The dashboard's card: the last 30 days have returns to rank.
+	rates, _, err = s.ReturnRates(ctx, demoNow.AddDate(0, 0, -30), time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rates[:min(5, len(rates))] {
+		t.Logf("last 30 days: %s %d of %d returned", r.SKU, r.Returned, r.Sold)
+	}
+	if len(rates) == 0 || rates[0].Returned == 0 {
+		t.Errorf("ReturnRates(last 30 days) = %+v, want products that came back", rates[:min(3, len(rates))])
+	}
+}
+
+func TestStore_GenerateDemo_ShippingDeterministic(t *testing.T) {
+	dump := func(s *Store) string {
+		var b strings.Builder
+		orders, shipments := demoShipments(t, s)
+		for _, o := range orders {
+			fmt.Fprintln(&b, o.Channel, o.ExternalID, o.Status, o.ShippedAt, o.DeliveredAt, shipments[o.ID])
+		}
+		rs, err := s.Returns(context.Background(), ReturnFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rs {
+			fmt.Fprintln(&b, r.ExternalID, r.LineNo, r.SKU, r.Units, r.Reason, r.Condition, r.Disposition, r.Refund, r.At)
+		}
+		return b.String()
+	}
+	opts := DemoOptions{Seed: 42, Products: 80, Orders: 150}
+	a, _ := generateDemo(t, opts)
+	b, _ := generateDemo(t, opts)
+	if got, want := dump(b), dump(a); got != want {
+		t.Errorf("shipments and returns of two demo shops from seed 42 differ:\n%s\nwant\n%s", got, want)
+	}
+	opts.Seed = 43
+	c, _ := generateDemo(t, opts)
+	if dump(c) == dump(a) {
+		t.Errorf("shipments and returns from seeds 42 and 43 are the same, want different")
+	}
+}
