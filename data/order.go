@@ -603,14 +603,19 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 
 func orderKey(channel, externalID string) string { return channel + ":" + externalID }
 
+// insertLines stores an order's lines, each with the unit cost of its SKU in force when the order was
+// placed (?10), in the order's currency (?11).
 func (t *tx) insertLines(ctx context.Context, o *Order) error {
+	query := `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open, unit_cost)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + lineCostSQL("?3", "?10", "?11") + `)`
+	placed := formatTime(o.PlacedAt)
 	for _, l := range o.Lines {
 		var sku any
 		if l.SKU != "" {
 			sku = l.SKU
 		}
-		if _, err := t.ExecContext(ctx, `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, o.ID, l.LineNo, sku, l.ChannelSKU, l.Name, l.Quantity, l.Pack, l.UnitPrice, o.Status.Open()); err != nil {
+		if _, err := t.ExecContext(ctx, query, o.ID, l.LineNo, sku, l.ChannelSKU, l.Name, l.Quantity, l.Pack, l.UnitPrice,
+			o.Status.Open(), placed, o.Currency); err != nil {
 			return fmt.Errorf("record line %d of %s order %s: %w", l.LineNo, o.Channel, o.ExternalID, err)
 		}
 	}
@@ -642,6 +647,13 @@ func (t *tx) updateOrder(ctx context.Context, old, o Order) error {
 		}
 		if err := t.insertLines(ctx, &o); err != nil {
 			return err
+		}
+	} else if !o.PlacedAt.Equal(old.PlacedAt) || o.Currency != old.Currency {
+		// The lines keep the cost in force when the order was placed, in its currency: a source that
+		// corrects either changes what that was.
+		if _, err := t.ExecContext(ctx, `UPDATE order_lines SET unit_cost = `+lineCostSQL("order_lines.sku", "?1", "?2")+` WHERE order_id = ?3`,
+			formatTime(o.PlacedAt), o.Currency, old.ID); err != nil {
+			return fmt.Errorf("cost lines of %s order %s: %w", o.Channel, o.ExternalID, err)
 		}
 	}
 	if o.Status != old.Status {

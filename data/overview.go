@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -22,13 +23,19 @@ type Overview struct {
 	Sales30d []ChannelSales
 }
 
-// ChannelSales is one channel's sales in one currency over a period.
+// ChannelSales is one channel's sales in one currency over a period, summed as SalesReport sums them by
+// channel, so the dashboard and the report agree.
 type ChannelSales struct {
 	Channel  string
 	Currency string
 	Orders   int
 	Revenue  int64 // order totals, minor units
-	Cost     int64 // cost of goods at today's unit costs, minor units
+	// Cost is the cost of goods at the unit costs in force when each order was placed (kept with its
+	// lines), minor units.
+	Cost int64
+	// Uncosted counts units whose cost is not known in Currency and so count 0 in Cost: lines matching
+	// no SKU yet, and SKUs (or kit parts) whose cost is kept in another currency.
+	Uncosted int64
 }
 
 // Overview computes the dashboard figures as of now; day boundaries follow loc.
@@ -76,22 +83,26 @@ func (s *Store) Overview(ctx context.Context, now time.Time, loc *time.Location)
 	if !s.Can(PermViewCosts) {
 		return ov, nil
 	}
-	srows, err := s.read.QueryContext(ctx, `SELECT o.channel, o.currency, count(*), SUM(o.total),
-		SUM((SELECT COALESCE(SUM(l.quantity * l.pack * COALESCE(v.cost, 0)), 0) FROM order_lines l LEFT JOIN variants v ON v.sku = l.sku WHERE l.order_id = o.id))
-		FROM orders o WHERE o.placed_at >= ? AND o.status NOT IN ('cancelled')
-		GROUP BY o.channel, o.currency ORDER BY SUM(o.total) DESC`, formatTime(now.AddDate(0, 0, -30)))
+	// No end: an order dated ahead of this device's clock still counts.
+	sales, err := s.salesByChannel(ctx, now.AddDate(0, 0, -30), time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		return ov, fmt.Errorf("sum sales: %w", err)
 	}
-	defer srows.Close()
-	for srows.Next() {
-		var cs ChannelSales
-		if err := srows.Scan(&cs.Channel, &cs.Currency, &cs.Orders, &cs.Revenue, &cs.Cost); err != nil {
-			return ov, fmt.Errorf("sum sales: %w", err)
+	sort.Slice(sales, func(i, j int) bool {
+		a, b := sales[i], sales[j]
+		if a.Revenue != b.Revenue {
+			return a.Revenue > b.Revenue
 		}
-		ov.Sales30d = append(ov.Sales30d, cs)
+		if a.Key != b.Key {
+			return a.Key < b.Key
+		}
+		return a.Currency < b.Currency
+	})
+	for _, r := range sales {
+		ov.Sales30d = append(ov.Sales30d, ChannelSales{Channel: r.Label, Currency: r.Currency, Orders: r.Orders,
+			Revenue: r.Revenue, Cost: r.Cost, Uncosted: r.Uncosted})
 	}
-	return ov, srows.Err()
+	return ov, nil
 }
 
 // countStockProblems counts active SKUs, oversold ones and those with nothing to sell. It sums the whole

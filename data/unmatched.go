@@ -58,9 +58,10 @@ func (s *Store) UnmatchedLines(ctx context.Context, limit int) ([]UnmatchedLine,
 }
 
 // MapUnmatched records an alias and, in the same transaction, gives its SKU and pack to every waiting
-// line of that channel whose SKU or name is the alias key. Orders among them that have already shipped
-// get their sale movements now; movement ids are derived from the order line, so a line can never be
-// deducted twice. It returns how many lines it mapped.
+// line of that channel whose SKU or name is the alias key, with the SKU's unit cost as it stood when the
+// line's order was placed. Orders among them that have already shipped get their sale movements now;
+// movement ids are derived from the order line, so a line can never be deducted twice. It returns how
+// many lines it mapped.
 func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 	if err := s.require(PermEditCatalog); err != nil {
 		return 0, err
@@ -94,7 +95,7 @@ func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 		}
 
 		// The same comparison resolveLine makes on import: trimmed, ignoring case (sku_aliases is NOCASE).
-		rows, err := t.QueryContext(ctx, `SELECT l.order_id, o.channel, o.external_id, l.line_no
+		rows, err := t.QueryContext(ctx, `SELECT l.order_id, o.channel, o.external_id, l.line_no, o.placed_at, o.currency
 			FROM order_lines l JOIN orders o ON o.id = l.order_id
 			WHERE l.sku IS NULL AND o.channel = ?1
 			AND (TRIM(l.channel_sku) = ?2 COLLATE NOCASE OR TRIM(l.name) = ?2 COLLATE NOCASE)
@@ -106,11 +107,12 @@ func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 			orderID             int64
 			channel, externalID string
 			lineNo              int
+			placed, currency    string
 		}
 		var refs []lineRef
 		for rows.Next() {
 			var r lineRef
-			if err := rows.Scan(&r.orderID, &r.channel, &r.externalID, &r.lineNo); err != nil {
+			if err := rows.Scan(&r.orderID, &r.channel, &r.externalID, &r.lineNo, &r.placed, &r.currency); err != nil {
 				rows.Close()
 				return fmt.Errorf("find lines for alias %s: %w", a.ChannelKey, err)
 			}
@@ -122,10 +124,13 @@ func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 		}
 		mapped = len(refs)
 
+		// Each line gets its SKU (?1) and pack (?2), and is costed as it would have been had it matched
+		// when stored: at the SKU's cost in force when its order was placed (?5), in the order's currency (?6).
+		mapLine := `UPDATE order_lines SET sku = ?1, pack = ?2, unit_cost = ` + lineCostSQL("?1", "?5", "?6") + `
+			WHERE order_id = ?3 AND line_no = ?4`
 		var orderKeys []string
 		for i, r := range refs {
-			if _, err := t.ExecContext(ctx, `UPDATE order_lines SET sku = ?, pack = ? WHERE order_id = ? AND line_no = ?`,
-				a.SKU, a.Pack, r.orderID, r.lineNo); err != nil {
+			if _, err := t.ExecContext(ctx, mapLine, a.SKU, a.Pack, r.orderID, r.lineNo, r.placed, r.currency); err != nil {
 				return fmt.Errorf("map line %d of %s order %s: %w", r.lineNo, r.channel, r.externalID, err)
 			}
 			if i+1 < len(refs) && refs[i+1].orderID == r.orderID {

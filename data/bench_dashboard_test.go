@@ -1,0 +1,80 @@
+package data
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// BenchmarkDashboardCards is what the owner's Dashboard reads besides Overview and the sales report,
+// each card as the app asks for it (app/dashboard.go, ops_figures.go, dashboard_purchasing.go), and
+// all of them one after the other, which is the wait before every card is filled: the goal is
+// that everything recomputes in under 200 ms on the large shop.
+func BenchmarkDashboardCards(b *testing.B) {
+	ctx := context.Background()
+	cards := []struct {
+		name string
+		read func(s *Store, now time.Time) error
+	}{
+		{"StatusAges", func(s *Store, now time.Time) error {
+			_, err := s.StatusAges(ctx, now.AddDate(0, 0, -30), now.Add(time.Minute))
+			return err
+		}},
+		{"StuckOrders", func(s *Store, now time.Time) error {
+			_, err := s.StuckOrders(ctx, 48*time.Hour)
+			return err
+		}},
+		{"CarrierFigures", func(s *Store, now time.Time) error {
+			_, err := s.CarrierFigures(ctx, now.AddDate(0, 0, -30), now.Add(48*time.Hour))
+			return err
+		}},
+		{"ReturnRates", func(s *Store, now time.Time) error {
+			_, _, err := s.ReturnRates(ctx, now.AddDate(0, 0, -90), time.Time{})
+			return err
+		}},
+		{"AtRisk", func(s *Store, now time.Time) error {
+			_, err := s.AtRisk(ctx)
+			return err
+		}},
+		{"SupplierPerformance", func(s *Store, now time.Time) error {
+			_, err := s.SupplierPerformance(ctx, now)
+			return err
+		}},
+		{"OverduePOs", func(s *Store, now time.Time) error {
+			_, err := s.OverduePOs(ctx, now)
+			return err
+		}},
+		{"ContingencyAlerts", func(s *Store, now time.Time) error {
+			_, err := s.ContingencyAlerts(ctx, false)
+			return err
+		}},
+	}
+	for _, size := range benchSizes {
+		s := benchStore(b, size.products, size.orders)
+		now := s.Now()
+		for _, c := range cards {
+			b.Run(size.name+"/"+c.name, func(b *testing.B) {
+				for b.Loop() {
+					if err := c.read(s, now); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+		b.Run(size.name+"/All", func(b *testing.B) {
+			for b.Loop() {
+				if _, err := s.Overview(ctx, now, time.UTC); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.SalesReport(ctx, now.AddDate(0, 0, -30), now, "channel", time.UTC); err != nil {
+					b.Fatal(err)
+				}
+				for _, c := range cards {
+					if err := c.read(s, now); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+	}
+}
