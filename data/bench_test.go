@@ -23,7 +23,7 @@ var benchSizes = []struct {
 // benchDemoStory names the demo shop's story in the benchmark file's name, so a file generated before
 // the story changed is not reused: bump it when GenerateDemo writes different data (purchase orders,
 // shipments, returns…), as the schema's hash cannot tell.
-const benchDemoStory = 3
+const benchDemoStory = 4
 
 // benchStore opens a generated shop of the given size. Generating 100,000 orders takes a while, so the
 // file is kept in the system temp folder and reused by later runs of the same schema and story.

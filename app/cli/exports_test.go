@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -48,20 +50,23 @@ func TestExportShipments(t *testing.T) {
 	t.Run("Amazon", func(t *testing.T) {
 		out := filepath.Join(dir, "amazon.txt")
 		got := mustRun(t, nil, "--db", db, "export", "shipments", "--channel", "amazon", "--out", out)
-		if !strings.HasPrefix(got, "1 order written to "+out+"\n") || !strings.Contains(got, "no tracking number: "+ids["amazon"]) {
-			t.Errorf("summary = %q, want 1 order written and the order without tracking named", got)
-		}
 		b, err := os.ReadFile(out)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// The demo's own parcels of the last days are in the file too; the one shipped above is among
+		// them, once, and named as having no tracking number.
 		lines := strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n")
-		if len(lines) != 2 || lines[0] != "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method" {
-			t.Fatalf("file = %q, want the header and one row", b)
+		if len(lines) < 2 || lines[0] != "order-id\torder-item-id\tquantity\tship-date\tcarrier-code\tcarrier-name\ttracking-number\tship-method" {
+			t.Fatalf("file = %q, want the header and rows", b)
+		}
+		if want := fmt.Sprintf("%s written to %s\n", plural(len(lines)-1, "order", "orders"), out); !strings.HasPrefix(got, want) ||
+			!strings.Contains(got, "no tracking number: "+ids["amazon"]) {
+			t.Errorf("summary = %q, want %q and the order without tracking named", got, want)
 		}
 		day := time.Now().Add(-time.Hour).Format("2006-01-02")
-		if want := ids["amazon"] + "\t\t\t" + day + "\tRoyal Mail\t\t\tTracked 48"; lines[1] != want {
-			t.Errorf("row = %q, want %q", lines[1], want)
+		if want := ids["amazon"] + "\t\t\t" + day + "\tRoyal Mail\t\t\tTracked 48"; !slices.Contains(lines[1:], want) {
+			t.Errorf("rows = %q, want one %q", lines[1:], want)
 		}
 		if _, err := os.Stat(out + ".part"); !os.IsNotExist(err) {
 			t.Errorf("the temporary file is left behind: %v", err)
@@ -76,7 +81,7 @@ func TestExportShipments(t *testing.T) {
 			t.Fatalf("not JSON: %v\n%s", err, got)
 		}
 		checkKeys(t, "summary", sum, sorted("channel", "file", "orders", "rows", "no_tracking"))
-		if sum["orders"] != float64(1) || sum["channel"] != "shopify" || len(sum["no_tracking"].([]any)) != 0 {
+		if n, _ := sum["orders"].(float64); n < 1 || sum["channel"] != "shopify" || len(sum["no_tracking"].([]any)) != 0 {
 			t.Errorf("summary = %v", sum)
 		}
 		b, _ := os.ReadFile(out)

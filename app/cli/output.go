@@ -38,6 +38,18 @@ func (l *jsonList) add(v any) error {
 	return err
 }
 
+// writeJSONList writes items as a JSON array, each as conv makes it: the common case of a list
+// command's --json.
+func writeJSONList[T any](w io.Writer, items []T, conv func(T) any) error {
+	l := newJSONList(w)
+	for _, it := range items {
+		if err := l.add(conv(it)); err != nil {
+			return err
+		}
+	}
+	return l.close()
+}
+
 func (l *jsonList) close() error {
 	end := "\n]\n"
 	if l.n == 0 {

@@ -311,13 +311,7 @@ func runPOList(ctx context.Context, r *runner, o any, args []string) error {
 	}
 	now := store.Now()
 	if *opts.json {
-		l := newJSONList(r.out)
-		for _, po := range pos {
-			if err := l.add(toPOJSON(po, now)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, pos, func(po data.PurchaseOrder) any { return toPOJSON(po, now) })
 	}
 	if len(pos) == 0 {
 		fmt.Fprintln(r.out, "No purchase orders match. 'backroom po list --status all' lists every one.")

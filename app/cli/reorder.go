@@ -324,13 +324,7 @@ func (r *runner) reorderPlan(ctx context.Context, store *data.Store, sp *data.Su
 		lines = mine
 	}
 	if asJSON {
-		l := newJSONList(r.out)
-		for _, line := range lines {
-			if err := l.add(toReorderLineJSON(line)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, lines, func(line data.ReorderLine) any { return toReorderLineJSON(line) })
 	}
 	if err := r.planHeading(ctx, store, "Reorder plan", now); err != nil {
 		return err

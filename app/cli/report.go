@@ -58,13 +58,7 @@ func runReportAtRisk(ctx context.Context, r *runner, o any, args []string) error
 		return err
 	}
 	if *opts.json {
-		l := newJSONList(r.out)
-		for _, a := range list {
-			if err := l.add(toAtRiskJSON(a)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, list, func(a data.AtRisk) any { return toAtRiskJSON(a) })
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(r.out, "Nothing at risk: every channel lists less than is sellable, and no SKU is oversold.")

@@ -167,13 +167,7 @@ func runReturnsList(ctx context.Context, r *runner, o any, args []string) error 
 		return err
 	}
 	if *opts.json {
-		l := newJSONList(r.out)
-		for _, ret := range list {
-			if err := l.add(toReturnJSON(ret)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, list, func(ret data.Return) any { return toReturnJSON(ret) })
 	}
 	fmt.Fprintf(r.out, "%-16s  %-11s  %-19s  %-14s  %5s  %-12s  %-8s  %-9s  %10s\n", "RECORDED", "CHANNEL", "ORDER", "SKU", "UNITS", "REASON", "ARRIVED", "WENT", "REFUND")
 	for _, ret := range list {

@@ -98,13 +98,7 @@ func runSuppliersList(ctx context.Context, r *runner, o any, args []string) erro
 		return err
 	}
 	if asJSON {
-		l := newJSONList(r.out)
-		for _, sp := range sps {
-			if err := l.add(toSupplierJSON(sp)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, sps, func(sp data.Supplier) any { return toSupplierJSON(sp) })
 	}
 	if len(sps) == 0 {
 		fmt.Fprintln(r.out, "No suppliers yet. Add one with 'backroom suppliers add --name NAME --currency GBP'.")
@@ -363,13 +357,7 @@ func runSuppliersPerformance(ctx context.Context, r *runner, o any, args []strin
 		return err
 	}
 	if asJSON {
-		l := newJSONList(r.out)
-		for _, p := range perf {
-			if err := l.add(toPerformanceJSON(p)); err != nil {
-				return err
-			}
-		}
-		return l.close()
+		return writeJSONList(r.out, perf, func(p data.SupplierPerformance) any { return toPerformanceJSON(p) })
 	}
 	if len(perf) == 0 {
 		fmt.Fprintln(r.out, "No suppliers yet. Add one with 'backroom suppliers add --name NAME --currency GBP'.")
