@@ -390,18 +390,39 @@ func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRa
 	}
 	shippedIn := `SELECT id FROM orders WHERE status IN ('shipped', 'delivered', 'returned') AND shipped_at >= ? AND shipped_at < ?`
 	rates := map[string]*ReturnRate{}
-	rows, err := s.read.QueryContext(ctx, `SELECT l.sku, COALESCE(p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END, l.name),
-		SUM(l.quantity * MAX(l.pack, 1)) FROM order_lines l LEFT JOIN variants v ON v.sku = l.sku LEFT JOIN products p ON p.id = v.product_id
+	// The lines are summed by SKU alone, through the covering order_lines_sales index, and the few
+	// thousand groups named afterwards: joining each of a large shop's lines to its product's name
+	// first made SQLite build and sort a name per line, seconds on 100,000 orders.
+	names := map[string]string{} // lower-case SKU → "Product Title", as returns are listed
+	nrows, err := s.read.QueryContext(ctx, `SELECT v.sku, p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END
+		FROM variants v JOIN products p ON p.id = v.product_id`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read product names: %w", err)
+	}
+	for nrows.Next() {
+		var sku, name string
+		if err := nrows.Scan(&sku, &name); err != nil {
+			nrows.Close()
+			return nil, nil, fmt.Errorf("read product names: %w", err)
+		}
+		names[strings.ToLower(sku)] = name
+	}
+	nrows.Close()
+	if err := nrows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("read product names: %w", err)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT l.sku, SUM(l.quantity * MAX(l.pack, 1)) FROM order_lines l
 		WHERE l.sku IS NOT NULL AND l.order_id IN (`+shippedIn+`) GROUP BY l.sku`, formatTime(from), formatTime(to))
 	if err != nil {
 		return nil, nil, fmt.Errorf("read units sold: %w", err)
 	}
 	for rows.Next() {
 		var r ReturnRate
-		if err := rows.Scan(&r.SKU, &r.Name, &r.Sold); err != nil {
+		if err := rows.Scan(&r.SKU, &r.Sold); err != nil {
 			rows.Close()
 			return nil, nil, fmt.Errorf("read units sold: %w", err)
 		}
+		r.Name = names[strings.ToLower(r.SKU)]
 		rates[strings.ToLower(r.SKU)] = &r
 	}
 	rows.Close()
