@@ -135,31 +135,16 @@ func (r *barChartRenderer) rebuild() {
 		r.legend = append(r.legend, swatch, t)
 	}
 
-	for _, l := range r.grid {
-		r.objects = append(r.objects, l)
-	}
-	for _, t := range r.ticks {
-		r.objects = append(r.objects, t)
-	}
-	for _, b := range r.bars {
-		r.objects = append(r.objects, b)
-	}
-	for _, b := range r.inner {
-		r.objects = append(r.objects, b)
-	}
+	// Drawn in this order: grid and ticks behind, bars, the zero line, the margin line, labels on top.
+	r.objects = appendObjects(r.objects, r.grid)
+	r.objects = appendObjects(r.objects, r.ticks)
+	r.objects = appendObjects(r.objects, r.bars)
+	r.objects = appendObjects(r.objects, r.inner)
 	r.objects = append(r.objects, r.zero)
-	for _, s := range r.segments {
-		r.objects = append(r.objects, s)
-	}
-	for _, dot := range r.dots {
-		r.objects = append(r.objects, dot)
-	}
-	for _, t := range r.labels {
-		r.objects = append(r.objects, t)
-	}
-	for _, t := range r.notes {
-		r.objects = append(r.objects, t)
-	}
+	r.objects = appendObjects(r.objects, r.segments)
+	r.objects = appendObjects(r.objects, r.dots)
+	r.objects = appendObjects(r.objects, r.labels)
+	r.objects = appendObjects(r.objects, r.notes)
 	r.objects = append(r.objects, r.legend...)
 	r.colour()
 }
@@ -539,4 +524,12 @@ func chartTick(d chartData, v float64) string {
 		return d.tick(v)
 	}
 	return fmt.Sprintf("%g", v)
+}
+
+// appendObjects adds typed canvas objects (lines, rectangles, texts) to a renderer's object list.
+func appendObjects[T fyne.CanvasObject](dst []fyne.CanvasObject, src []T) []fyne.CanvasObject {
+	for _, o := range src {
+		dst = append(dst, o)
+	}
+	return dst
 }
