@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log"
 	"sync"
 
@@ -124,4 +125,30 @@ func runWithProgress(b *background, win fyne.Window, title, message string, work
 		d.Hide()
 		done(err)
 	})
+}
+
+// inParallel runs the reads at once and waits for all of them; the first error (in argument order) wins
+// and cancels the rest. The store reads over several connections, so a screen made of independent
+// figures (the dashboard) waits for its slowest figure instead of for their sum.
+func inParallel(ctx context.Context, reads ...func(context.Context) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if errs[i] = read(ctx); errs[i] != nil {
+				cancel()
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			return err
+		}
+	}
+	return errors.Join(errs...)
 }

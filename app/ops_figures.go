@@ -132,18 +132,20 @@ func (c *opsCards) load() {
 	run(c.a.bg, func(ctx context.Context) (opsData, error) {
 		d := opsData{now: store.Now()}
 		from := d.now.AddDate(0, 0, -opsDays)
-		var err error
-		if d.ages, err = store.StatusAges(ctx, from, d.now.Add(time.Minute)); err != nil {
-			return d, err
-		}
-		if d.stuck, err = store.StuckOrders(ctx, longer); err != nil {
-			return d, err
-		}
-		// A ship date may be given up to a day and a half ahead (ShipOrder allows it): look past now.
-		if d.carriers, err = store.CarrierFigures(ctx, from, d.now.Add(48*time.Hour)); err != nil {
-			return d, err
-		}
-		return d, nil
+		return d, inParallel(ctx,
+			func(ctx context.Context) (err error) {
+				d.ages, err = store.StatusAges(ctx, from, d.now.Add(time.Minute))
+				return err
+			},
+			func(ctx context.Context) (err error) {
+				d.stuck, err = store.StuckOrders(ctx, longer)
+				return err
+			},
+			func(ctx context.Context) (err error) {
+				// A ship date may be given up to a day and a half ahead (ShipOrder allows it): look past now.
+				d.carriers, err = store.CarrierFigures(ctx, from, d.now.Add(48*time.Hour))
+				return err
+			})
 	}, func(d opsData, err error) {
 		if !current() {
 			return

@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 )
@@ -73,6 +75,32 @@ func BenchmarkDashboardCards(b *testing.B) {
 					if err := c.read(s, now); err != nil {
 						b.Fatal(err)
 					}
+				}
+			}
+		})
+		// AllAtOnce is how the app reads them: every card at once over the store's read connections
+		// (app/background.go inParallel), so the page waits for its slowest figure and the cores share
+		// the rest.
+		b.Run(size.name+"/AllAtOnce", func(b *testing.B) {
+			for b.Loop() {
+				reads := []func(s *Store, now time.Time) error{
+					func(s *Store, now time.Time) error { _, err := s.Overview(ctx, now, time.UTC); return err },
+					func(s *Store, now time.Time) error {
+						_, err := s.SalesReport(ctx, now.AddDate(0, 0, -30), now, "channel", time.UTC)
+						return err
+					},
+				}
+				for _, c := range cards {
+					reads = append(reads, c.read)
+				}
+				errs := make([]error, len(reads))
+				var wg sync.WaitGroup
+				for i, read := range reads {
+					wg.Go(func() { errs[i] = read(s, now) })
+				}
+				wg.Wait()
+				if err := errors.Join(errs...); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

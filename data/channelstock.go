@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -229,7 +230,7 @@ func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, err
 	}); err != nil {
 		return nil, fmt.Errorf("read locations for listing: %w", err)
 	}
-	if err := scanRows(ctx, q, `SELECT sku, location_id, SUM(quantity) FROM stock_movements GROUP BY sku, location_id`, func(r *sql.Rows) error {
+	if err := scanRows(ctx, q, `SELECT sku, location_id, on_hand FROM stock_levels WHERE on_hand <> 0`, func(r *sql.Rows) error {
 		var sku, loc string
 		var n int64
 		if err := r.Scan(&sku, &loc, &n); err != nil {
@@ -537,7 +538,16 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 	for _, r := range rules {
 		margin[r.Channel] = r.Buffer > 0 || r.SharePct > 0 && r.SharePct < 100
 	}
-	orders, err := s.openOrdersBySKU(ctx)
+	// The orders behind an oversold SKU are looked up for those SKUs alone: listing every open order's
+	// SKUs to name the few oversold ones was most of this list's time on a large shop.
+	var oversold []string
+	for i := range p.items {
+		it := &p.items[i]
+		if onHand, reserved, _ := p.level(it, ""); len(it.kit) == 0 && reserved > onHand {
+			oversold = append(oversold, it.sku)
+		}
+	}
+	orders, err := s.openOrdersBySKU(ctx, oversold)
 	if err != nil {
 		return nil, err
 	}
@@ -574,14 +584,23 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 	return out, nil
 }
 
-// openOrdersBySKU lists, per lower-case SKU, the channel order numbers of open orders holding it, directly
-// or through a kit, oldest order first.
-func (s *Store) openOrdersBySKU(ctx context.Context) (map[string][]string, error) {
+// openOrdersBySKU lists, per lower-case SKU of skus, the channel order numbers of open orders holding it,
+// directly or through a kit, oldest order first.
+func (s *Store) openOrdersBySKU(ctx context.Context, skus []string) (map[string][]string, error) {
 	out := map[string][]string{}
+	if len(skus) == 0 {
+		return out, nil
+	}
+	list, err := json.Marshal(skus)
+	if err != nil {
+		return nil, fmt.Errorf("list open orders by SKU: %w", err)
+	}
 	seen := map[string]bool{}
-	err := scanRows(ctx, s.read, `SELECT x.sku, o.external_id FROM (
-			SELECT l.sku AS sku, l.order_id AS order_id FROM order_lines l WHERE l.open = 1 AND l.sku IS NOT NULL
-			UNION SELECT k.component_sku, l.order_id FROM kit_components k JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku
+	err = scanRows(ctx, s.read, `WITH wanted(sku) AS (SELECT value FROM json_each(?1))
+		SELECT x.sku, o.external_id FROM (
+			SELECT l.sku AS sku, l.order_id AS order_id FROM wanted w JOIN order_lines l ON l.open = 1 AND l.sku = w.sku COLLATE NOCASE
+			UNION SELECT k.component_sku, l.order_id FROM wanted w JOIN kit_components k ON k.component_sku = w.sku COLLATE NOCASE
+				JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku
 		) x JOIN orders o ON o.id = x.order_id ORDER BY o.placed_at, o.id`, func(r *sql.Rows) error {
 		var sku, number string
 		if err := r.Scan(&sku, &number); err != nil {
@@ -593,7 +612,7 @@ func (s *Store) openOrdersBySKU(ctx context.Context) (map[string][]string, error
 			out[k] = append(out[k], number)
 		}
 		return nil
-	})
+	}, string(list))
 	if err != nil {
 		return nil, fmt.Errorf("list open orders by SKU: %w", err)
 	}

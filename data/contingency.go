@@ -1050,7 +1050,7 @@ func (e *evaluation) onHand(ctx context.Context) (map[string]int64, error) {
 		}
 		return out, nil
 	}
-	err := scanRows(ctx, e.s.read, `SELECT sku, SUM(quantity) FROM stock_movements GROUP BY sku`, func(r *sql.Rows) error {
+	err := scanRows(ctx, e.s.read, `SELECT sku, SUM(on_hand) FROM stock_levels GROUP BY sku`, func(r *sql.Rows) error {
 		var sku string
 		var n int64
 		if err := r.Scan(&sku, &n); err != nil {

@@ -157,7 +157,7 @@ func (s *Store) stockCount(ctx context.Context, q querier, id int64) (StockCount
 	// The SKUs kept in the counted place (their location, or the default one when they name none) and
 	// the SKUs scanned there, whatever the catalogue says: a SKU found on the wrong shelf is counted too.
 	rows, err := q.QueryContext(ctx, `SELECT v.sku, p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END, v.bin,
-			COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = v.sku AND m.location_id = ?), 0),
+			COALESCE((SELECT m.on_hand FROM stock_levels m WHERE m.sku = v.sku AND m.location_id = ?), 0),
 			i.counted
 		FROM variants v JOIN products p ON p.id = v.product_id
 		LEFT JOIN stock_count_items i ON i.count_id = ? AND i.sku = v.sku

@@ -26,9 +26,14 @@ func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge
 		return nil, err
 	}
 	now := s.now()
-	rows, err := s.read.QueryContext(ctx, `SELECT h.order_id, h.status, h.at, o.status
+	// Each order's steps in turn, in the order the indexes hold them (by placing time, then history by
+	// time), so SQLite sorts nothing: sorting a month of a large shop's history by order id was a quarter
+	// of this figure's time.
+	// Status and time are read as raw bytes, and whether the step is where the order stands as a flag: a
+	// string per column per row was a fifth of the time on a month of a large shop.
+	rows, err := s.read.QueryContext(ctx, `SELECT h.order_id, h.status, h.at, h.status = o.status
 		FROM orders o JOIN order_status_history h ON h.order_id = o.id
-		WHERE o.placed_at >= ? AND o.placed_at < ? ORDER BY h.order_id, h.at, h.rowid`, formatTime(from), formatTime(to))
+		WHERE o.placed_at >= ? AND o.placed_at < ? ORDER BY o.placed_at, o.id, h.at, h.rowid`, formatTime(from), formatTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("read status history: %w", err)
 	}
@@ -38,7 +43,7 @@ func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge
 		order   int64
 		status  Status
 		at      time.Time
-		current Status
+		current bool // the order still stands in this status
 	}
 	var prev step
 	// finish closes the previous step: it lasted until next, or until now when it is where the order
@@ -50,17 +55,23 @@ func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge
 		switch {
 		case next != nil && next.order == prev.order:
 			waits[prev.status] = append(waits[prev.status], next.at.Sub(prev.at))
-		case prev.current == prev.status:
+		case prev.current:
 			waits[prev.status] = append(waits[prev.status], max(now.Sub(prev.at), 0))
 		}
 	}
+	statuses := Statuses()
+	var status, at sql.RawBytes
 	for rows.Next() {
 		var st step
-		var at string
-		if err := rows.Scan(&st.order, &st.status, &at, &st.current); err != nil {
+		if err := rows.Scan(&st.order, &status, &at, &st.current); err != nil {
 			return nil, fmt.Errorf("read status history: %w", err)
 		}
-		st.at = parseTime(at)
+		for _, known := range statuses {
+			if string(status) == string(known) {
+				st.status = known
+			}
+		}
+		st.at = parseTime(string(at))
 		finish(&st)
 		prev = st
 	}
@@ -158,56 +169,34 @@ func (s *Store) CarrierFigures(ctx context.Context, from, to time.Time) ([]Carri
 	if err := s.require(PermViewAudit); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT sh.carrier, sh.service, sh.shipped_at, o.ship_by, o.delivered_at
-		FROM shipments sh JOIN orders o ON o.id = sh.order_id
-		WHERE sh.shipped_at >= ? AND sh.shipped_at < ? ORDER BY sh.shipped_at, sh.order_id`, formatTime(from), formatTime(to))
+	// Summed in SQL: the figures are counts and one sum of milliseconds, and a month of a large shop's
+	// parcels read row by row into Go took longer than the whole answer should. Times are stored in one
+	// fixed layout, so comparing them as text compares them as times. The spelling of a carrier is the one
+	// of its first parcel: SQLite takes bare columns from the row MIN picks. INDEXED BY: SQLite would
+	// rather look orders up by id in their wide rows than in the narrow index that holds the two dates.
+	var out []CarrierFigures
+	err := scanRows(ctx, s.read, `SELECT sh.carrier, sh.service, MIN(sh.shipped_at), COUNT(*),
+			COUNT(o.ship_by), COUNT(CASE WHEN sh.shipped_at <= o.ship_by THEN 1 END),
+			COUNT(o.delivered_at), COUNT(CASE WHEN o.delivered_at >= sh.shipped_at THEN 1 END),
+			COALESCE(SUM(CASE WHEN o.delivered_at >= sh.shipped_at
+				THEN ROUND((unixepoch(o.delivered_at, 'subsec') - unixepoch(sh.shipped_at, 'subsec')) * 1000) END), 0)
+		FROM shipments sh JOIN orders o INDEXED BY orders_id_delivery ON o.id = sh.order_id
+		WHERE sh.shipped_at >= ? AND sh.shipped_at < ? GROUP BY lower(sh.carrier), lower(sh.service)`, func(r *sql.Rows) error {
+		var c CarrierFigures
+		var first string
+		var measured int
+		var transitMS float64
+		if err := r.Scan(&c.Carrier, &c.Service, &first, &c.Shipped, &c.WithShipBy, &c.OnTime, &c.Delivered, &measured, &transitMS); err != nil {
+			return err
+		}
+		if measured > 0 {
+			c.AverageTransit = time.Duration(transitMS/float64(measured)) * time.Millisecond
+		}
+		out = append(out, c)
+		return nil
+	}, formatTime(from), formatTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("read shipments: %w", err)
-	}
-	defer rows.Close()
-	type sums struct {
-		CarrierFigures
-		transit  time.Duration
-		measured int
-	}
-	byKey := map[string]*sums{}
-	for rows.Next() {
-		var carrier, service, shippedText string
-		var shipByText, deliveredText sql.NullString
-		if err := rows.Scan(&carrier, &service, &shippedText, &shipByText, &deliveredText); err != nil {
-			return nil, fmt.Errorf("read shipments: %w", err)
-		}
-		key := strings.ToLower(carrier) + "\x00" + strings.ToLower(service)
-		c := byKey[key]
-		if c == nil {
-			c = &sums{CarrierFigures: CarrierFigures{Carrier: carrier, Service: service}}
-			byKey[key] = c
-		}
-		shipped := parseTime(shippedText)
-		c.Shipped++
-		if shipByText.Valid {
-			c.WithShipBy++
-			if !shipped.After(parseTime(shipByText.String)) {
-				c.OnTime++
-			}
-		}
-		if deliveredText.Valid {
-			c.Delivered++
-			if transit := parseTime(deliveredText.String).Sub(shipped); transit >= 0 {
-				c.transit += transit
-				c.measured++
-			}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read shipments: %w", err)
-	}
-	out := make([]CarrierFigures, 0, len(byKey))
-	for _, c := range byKey {
-		if c.measured > 0 {
-			c.AverageTransit = c.transit / time.Duration(c.measured)
-		}
-		out = append(out, c.CarrierFigures)
 	}
 	slices.SortFunc(out, func(a, b CarrierFigures) int {
 		if c := strings.Compare(strings.ToLower(a.Carrier), strings.ToLower(b.Carrier)); c != 0 {

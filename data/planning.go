@@ -228,12 +228,12 @@ func (s *Store) readHistory(ctx context.Context, q querier, now time.Time, days 
 	}
 	// Sorted here: ORDER BY on the NOCASE key costs SQLite ten times the query itself.
 	sort.Strings(h.order)
-	// Each SKU's stock now is a sum over the ledger's covering index. The window's movements and order
+	// Each SKU's stock now is its running total in stock_levels. The window's movements and order
 	// lines come as plain rows, each with its day, and are added up per SKU and day here: asking SQLite
 	// to GROUP BY SKU and day sorts ~120,000 rows on a NOCASE key, which took 0.5–1 s on the
 	// 100,000-order shop where reading the rows takes under 0.1 s (there are nearly as many groups as rows).
 	var sku sql.RawBytes // valid only until the next row, which lookup allows for
-	err = scanRows(ctx, q, `SELECT sku, SUM(quantity) FROM stock_movements GROUP BY sku`, func(r *sql.Rows) error {
+	err = scanRows(ctx, q, `SELECT sku, SUM(on_hand) FROM stock_levels GROUP BY sku`, func(r *sql.Rows) error {
 		var n int64
 		if err := r.Scan(&sku, &n); err != nil {
 			return err

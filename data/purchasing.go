@@ -579,7 +579,7 @@ func (t *tx) receiveLine(ctx context.Context, po PurchaseOrder, l POLine, q int6
 	// On hand is read before the movement: the average weighs the stock that was there at the old cost.
 	var onHand, cost int64
 	var currency string
-	if err := t.QueryRowContext(ctx, `SELECT COALESCE((SELECT SUM(quantity) FROM stock_movements WHERE sku = v.sku), 0), v.cost, v.currency
+	if err := t.QueryRowContext(ctx, `SELECT COALESCE((SELECT SUM(on_hand) FROM stock_levels WHERE sku = v.sku), 0), v.cost, v.currency
 		FROM variants v WHERE v.sku = ?`, l.SKU).Scan(&onHand, &cost, &currency); err != nil {
 		return "", fmt.Errorf("receive %s of %s: %w", l.SKU, po.Number, err)
 	}

@@ -2,6 +2,8 @@ package data
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -380,76 +382,87 @@ type ReturnRate struct {
 	Rate     float64
 }
 
-// ReturnRates figures, for the orders shipped in [from, to), how many units of each SKU shipped and how
-// many of those came back, and the returned units per reason. Counting returns against the orders they
-// came from, not by the day they arrived, keeps a month of heavy sales from looking like a month of few
-// returns. The list runs from the highest rate down. Anyone signed in may read it: it holds no costs.
+// ReturnRates figures, for the orders shipped in [from, to), how many units of each SKU that came back
+// shipped and how many of those came back, and the returned units per reason. Counting returns against
+// the orders they came from, not by the day they arrived, keeps a month of heavy sales from looking like a
+// month of few returns. SKUs none of whose units came back are left out: on a large shop they are most of
+// the catalogue, with a rate of nothing. The list runs from the highest rate down. Anyone signed in may
+// read it: it holds no costs.
 func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRate, map[ReturnReason]int64, error) {
 	if to.IsZero() {
 		to = s.now().Add(48 * time.Hour)
 	}
-	shippedIn := `SELECT id FROM orders WHERE status IN ('shipped', 'delivered', 'returned') AND shipped_at >= ? AND shipped_at < ?`
-	rates := map[string]*ReturnRate{}
-	// The lines are summed by SKU alone, through the covering order_lines_sales index, and the few
-	// thousand groups named afterwards: joining each of a large shop's lines to its product's name
-	// first made SQLite build and sort a name per line, seconds on 100,000 orders.
-	names := map[string]string{} // lower-case SKU → "Product Title", as returns are listed
-	nrows, err := s.read.QueryContext(ctx, `SELECT v.sku, p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END
-		FROM variants v JOIN products p ON p.id = v.product_id`)
-	if err != nil {
-		return nil, nil, fmt.Errorf("read product names: %w", err)
-	}
-	for nrows.Next() {
-		var sku, name string
-		if err := nrows.Scan(&sku, &name); err != nil {
-			nrows.Close()
-			return nil, nil, fmt.Errorf("read product names: %w", err)
-		}
-		names[strings.ToLower(sku)] = name
-	}
-	nrows.Close()
-	if err := nrows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read product names: %w", err)
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT l.sku, SUM(l.quantity * MAX(l.pack, 1)) FROM order_lines l
-		WHERE l.sku IS NOT NULL AND l.order_id IN (`+shippedIn+`) GROUP BY l.sku`, formatTime(from), formatTime(to))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read units sold: %w", err)
-	}
-	for rows.Next() {
-		var r ReturnRate
-		if err := rows.Scan(&r.SKU, &r.Sold); err != nil {
-			rows.Close()
-			return nil, nil, fmt.Errorf("read units sold: %w", err)
-		}
-		r.Name = names[strings.ToLower(r.SKU)]
-		rates[strings.ToLower(r.SKU)] = &r
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, nil, fmt.Errorf("read units sold: %w", err)
-	}
+	// The unary + keeps SQLite off the index on status, which would visit every shipped order's row to read
+	// its date, and on orders_shipped, which holds both.
+	const shipped = `+o.status IN ('shipped', 'delivered', 'returned') AND o.shipped_at >= ?1 AND o.shipped_at < ?2`
+	rates := map[string]*ReturnRate{} // lower-case SKU → its figures
+	var skus []string
 	byReason := map[ReturnReason]int64{}
-	rows, err = s.read.QueryContext(ctx, `SELECT sku, reason, SUM(units) FROM returns WHERE order_id IN (`+shippedIn+`) GROUP BY sku, reason`,
-		formatTime(from), formatTime(to))
-	if err != nil {
-		return nil, nil, fmt.Errorf("read returns: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
+	// Returns are few beside orders: start from them (CROSS JOIN keeps SQLite from starting at orders).
+	err := scanRows(ctx, s.read, `SELECT r.sku, r.reason, SUM(r.units) FROM returns r CROSS JOIN orders o ON o.id = r.order_id
+		WHERE `+shipped+` GROUP BY r.sku, r.reason`, func(r *sql.Rows) error {
 		var sku string
 		var reason ReturnReason
 		var units int64
-		if err := rows.Scan(&sku, &reason, &units); err != nil {
-			return nil, nil, fmt.Errorf("read returns: %w", err)
+		if err := r.Scan(&sku, &reason, &units); err != nil {
+			return err
 		}
 		byReason[reason] += units
-		if r := rates[strings.ToLower(sku)]; r != nil {
-			r.Returned += units
+		if sku == "" {
+			return nil
 		}
-	}
-	if err := rows.Err(); err != nil {
+		k := strings.ToLower(sku)
+		if rates[k] == nil {
+			rates[k] = &ReturnRate{SKU: sku}
+			skus = append(skus, sku)
+		}
+		rates[k].Returned += units
+		return nil
+	}, formatTime(from), formatTime(to))
+	if err != nil {
 		return nil, nil, fmt.Errorf("read returns: %w", err)
+	}
+	if len(skus) == 0 {
+		return nil, byReason, nil
+	}
+	wanted, err := json.Marshal(skus)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read units sold: %w", err)
+	}
+	// Units sold: the returned SKUs' lines through the SKU index, kept when their order shipped in the
+	// window. Joining each line to its order's row instead costs a lookup in the wide order rows per
+	// line, a third of a second on the 100,000-order shop. CROSS JOIN keeps SQLite from starting at the
+	// window's orders and searching the list of SKUs for every line of them, and the + from looking up
+	// every SKU's lines once per order of the window instead of checking each line against the window.
+	err = scanRows(ctx, s.read, `SELECT l.sku, SUM(l.quantity * MAX(l.pack, 1)) FROM json_each(?3) w
+		CROSS JOIN order_lines l ON l.sku = w.value WHERE +l.order_id IN (SELECT o.id FROM orders o WHERE `+shipped+`)
+		GROUP BY l.sku`, func(r *sql.Rows) error {
+		var sku string
+		var units int64
+		if err := r.Scan(&sku, &units); err != nil {
+			return err
+		}
+		if rate := rates[strings.ToLower(sku)]; rate != nil {
+			rate.Sold += units
+		}
+		return nil
+	}, formatTime(from), formatTime(to), string(wanted))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read units sold: %w", err)
+	}
+	err = scanRows(ctx, s.read, `SELECT v.sku, p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END
+		FROM json_each(?1) w JOIN variants v ON v.sku = w.value JOIN products p ON p.id = v.product_id`, func(r *sql.Rows) error {
+		var sku, name string
+		if err := r.Scan(&sku, &name); err != nil {
+			return err
+		}
+		if rate := rates[strings.ToLower(sku)]; rate != nil {
+			rate.Name = name
+		}
+		return nil
+	}, string(wanted))
+	if err != nil {
+		return nil, nil, fmt.Errorf("read product names: %w", err)
 	}
 	out := make([]ReturnRate, 0, len(rates))
 	for _, r := range rates {

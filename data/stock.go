@@ -238,7 +238,7 @@ const reservedExpr = `(COALESCE((SELECT SUM(l.quantity * l.pack) FROM order_line
 		WHERE k.component_sku = {sku}), 0))`
 
 // onHandExpr is the on-hand stock of the SKU in column sku, in the location ?1 or in all when ?1 is ”.
-const onHandExpr = `COALESCE((SELECT SUM(m.quantity) FROM stock_movements m WHERE m.sku = {sku} AND (?1 = '' OR m.location_id = ?1)), 0)`
+const onHandExpr = `COALESCE((SELECT SUM(m.on_hand) FROM stock_levels m WHERE m.sku = {sku} AND (?1 = '' OR m.location_id = ?1)), 0)`
 
 func forSKU(expr, column string) string { return strings.ReplaceAll(expr, "{sku}", column) }
 
@@ -379,7 +379,7 @@ type LocationStock struct {
 
 // StockByLocation splits a SKU's on-hand stock over the locations that have held it.
 func (s *Store) StockByLocation(ctx context.Context, sku string) ([]LocationStock, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT l.id, l.name, SUM(m.quantity) FROM stock_movements m JOIN locations l ON l.id = m.location_id
+	rows, err := s.read.QueryContext(ctx, `SELECT l.id, l.name, SUM(m.on_hand) FROM stock_levels m JOIN locations l ON l.id = m.location_id
 		WHERE m.sku = ? GROUP BY l.id ORDER BY l.is_default DESC, l.name`, sku)
 	if err != nil {
 		return nil, fmt.Errorf("stock of %s by location: %w", sku, err)
