@@ -20,10 +20,12 @@ import (
 	"github.com/backroom-app/backroom/data"
 )
 
-// exportsScreen saves the shop's lists as files other programs open: today the order list and the
-// stock list as CSV.
+// exportsScreen saves the shop's figures as files other programs open: the accountant's workbook for a
+// period (exports_accounts.go) and the order and stock lists as CSV.
 type exportsScreen struct {
 	a            *App
+	accounts     *accountsExport
+	tabs         *container.AppTabs
 	exportOrders *widget.Button
 	exportStock  *widget.Button
 	orderCount   *widget.Label
@@ -42,7 +44,7 @@ var (
 const exportPage = 1000
 
 func newExportsScreen(a *App) *exportsScreen {
-	sc := &exportsScreen{a: a}
+	sc := &exportsScreen{a: a, accounts: newAccountsExport(a)}
 	sc.exportOrders = widget.NewButtonWithIcon("Export orders as CSV…", theme.DocumentSaveIcon(), func() {
 		sc.onExport("orders", "Exporting orders", writeOrdersCSV)
 	})
@@ -61,8 +63,7 @@ func newExportsScreen(a *App) *exportsScreen {
 
 func (sc *exportsScreen) view() fyne.CanvasObject {
 	header := screenHeader("Exports",
-		"Save your lists as files a spreadsheet opens. The accountant's Excel workbook "+
-			"(sales, tax, cost of goods and stock value) comes with issue 8.")
+		"Save the books for your accountant, and your lists as files a spreadsheet opens.")
 	stockCols := stockColumns
 	if sc.a.store.Can(data.PermViewCosts) {
 		stockCols = append(stockCols[:len(stockCols):len(stockCols)], "Unit cost")
@@ -79,14 +80,21 @@ func (sc *exportsScreen) view() fyne.CanvasObject {
 		"Comma-separated, one row per order or SKU, with a header row. Money is written as plain numbers "+
 			"(12.50) next to a currency column, so sums work; dates as 2006-01-02 15:04 in this computer's time zone. "+
 			"The file starts with a UTF-8 marker so Excel shows accents and symbols correctly.")
-	return container.NewVScroll(container.NewPadded(container.NewVBox(header, cards, sc.result, format)))
+	lists := container.NewVScroll(container.NewPadded(container.NewVBox(cards, sc.result, format)))
+	sc.accounts.workTab = container.NewTabItemWithIcon("Accountant's workbook", theme.DocumentIcon(), sc.accounts.workbookView())
+	sc.accounts.logTab = container.NewTabItemWithIcon(logTabText, theme.HistoryIcon(), sc.accounts.logView())
+	sc.tabs = container.NewAppTabs(sc.accounts.workTab, sc.accounts.logTab,
+		container.NewTabItemWithIcon("Order and stock lists", theme.ListIcon(), lists))
+	sc.accounts.tabs = sc.tabs
+	return container.NewPadded(container.NewBorder(header, nil, nil, nil, sc.tabs))
 }
 
 // exportCounts is how much each export would write today.
 type exportCounts struct{ orders, skus int }
 
-// refresh shows how many rows each file would have.
+// refresh shows the accountant's figures for the period on display and how many rows each list would have.
 func (sc *exportsScreen) refresh() {
+	sc.accounts.refresh()
 	store := sc.a.store
 	run(sc.a.bg, func(ctx context.Context) (exportCounts, error) {
 		var c exportCounts

@@ -300,6 +300,8 @@ func resultCounts(r data.ImportResult) string {
 	add(r.ProductsNew, plural(r.ProductsNew, "new product", "new products"))
 	add(r.ProductsUpdated, fmt.Sprintf("%s updated", plural(r.ProductsUpdated, "product", "products")))
 	add(r.ProductsUnchanged, fmt.Sprintf("%s unchanged", plural(r.ProductsUnchanged, "product", "products")))
+	add(r.Held, fmt.Sprintf("%s held for the owner, as %s would change a locked period (Exports, Export log and locks)",
+		plural(r.Held, "order", "orders"), pluralWord(r.Held, "it", "they")))
 	add(r.StockCounted, fmt.Sprintf("a new stock count for %s", plural(r.StockCounted, "SKU", "SKUs")))
 	add(len(r.LocationsAdded), fmt.Sprintf("new %s: %s", pluralWord(len(r.LocationsAdded), "location", "locations"), strings.Join(r.LocationsAdded, ", ")))
 	if len(parts) == 0 {
@@ -710,7 +712,7 @@ func problemsTitle(file string, errs, warns int) string {
 func logCounts(e data.ImportLogEntry) string {
 	return resultCounts(data.ImportResult{OrdersNew: e.OrdersNew, OrdersUpdated: e.OrdersUpdated, OrdersUnchanged: e.OrdersUnchanged,
 		Lines: e.Lines, Unmatched: e.Unmatched, ProductsNew: e.ProductsNew, ProductsUpdated: e.ProductsUpdated,
-		ProductsUnchanged: e.ProductsUnchanged, StockCounted: e.StockCounted})
+		ProductsUnchanged: e.ProductsUnchanged, StockCounted: e.StockCounted, Held: e.Held})
 }
 
 // showResult shows a job's last check or import: the summary, the problems and the offer to skip them.
@@ -910,7 +912,7 @@ func (sc *importsScreen) start(job *importJob, opt data.ImportOptions) {
 				job.info.before = &data.ImportLogEntry{ID: r.LogID, At: time.Now(), UserName: store.User().Name,
 					OrdersNew: r.OrdersNew, OrdersUpdated: r.OrdersUpdated, OrdersUnchanged: r.OrdersUnchanged, Lines: r.Lines,
 					Unmatched: r.Unmatched, ProductsNew: r.ProductsNew, ProductsUpdated: r.ProductsUpdated,
-					ProductsUnchanged: r.ProductsUnchanged, StockCounted: r.StockCounted}
+					ProductsUnchanged: r.ProductsUnchanged, StockCounted: r.StockCounted, Held: r.Held}
 			}
 		}
 		if !opt.DryRun && err == nil {

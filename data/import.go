@@ -120,6 +120,7 @@ type ImportResult struct {
 	Committed bool
 
 	OrdersNew, OrdersUpdated, OrdersUnchanged int
+	Held                                      int // new orders or changes to figures in a locked period, kept for the owner
 	Lines                                     int // order lines in the file's orders
 	Unmatched                                 int // lines whose item matched none of the shop's SKUs
 
@@ -226,7 +227,7 @@ func (s *Store) Import(ctx context.Context, file ImportFile, items iter.Seq[Impo
 		}
 		// The counts describe what would have been written; a refused file wrote none of it.
 		if !opt.DryRun {
-			res.OrdersNew, res.OrdersUpdated, res.OrdersUnchanged, res.Lines, res.Unmatched = 0, 0, 0, 0, 0
+			res.OrdersNew, res.OrdersUpdated, res.OrdersUnchanged, res.Held, res.Lines, res.Unmatched = 0, 0, 0, 0, 0, 0
 			res.ProductsNew, res.ProductsUpdated, res.ProductsUnchanged, res.StockCounted = 0, 0, 0, 0
 			res.LocationsAdded, res.Skipped = nil, 0
 		}
@@ -293,6 +294,8 @@ func (t *tx) importItem(ctx context.Context, res *ImportResult, it ImportItem, s
 			res.OrdersNew++
 		case "updated":
 			res.OrdersUpdated++
+		case "held":
+			res.Held++
 		default:
 			res.OrdersUnchanged++
 		}
@@ -442,7 +445,7 @@ func (t *tx) importCount(ctx context.Context, c StockCount) (moved bool, added s
 		return false, "", err
 	}
 	var onHand int64
-	if err := t.QueryRowContext(ctx, `SELECT COALESCE(SUM(quantity), 0) FROM stock_movements WHERE sku = ? AND location_id = ?`,
+	if err := t.QueryRowContext(ctx, `SELECT COALESCE(SUM(on_hand), 0) FROM stock_levels WHERE sku = ? AND location_id = ?`,
 		v.SKU, loc).Scan(&onHand); err != nil {
 		return false, "", fmt.Errorf("read stock of %s: %w", v.SKU, err)
 	}
@@ -548,10 +551,10 @@ func (t *tx) logImport(ctx context.Context, f ImportFile, res *ImportResult) err
 	}
 	r, err := t.ExecContext(ctx, `INSERT INTO import_log(at, user_id, user_name, device_id, file_name, file_size, sha256, format, outcome,
 		orders_new, orders_updated, orders_unchanged, lines, unmatched, products_new, products_updated, products_unchanged, stock_counted,
-		skipped, errors, warnings, problems) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		skipped, errors, warnings, problems, orders_held) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.nowText(), t.s.user.ID, t.s.user.Name, t.s.device, f.Name, f.Size, strings.ToLower(f.SHA256), f.Format, outcome,
 		res.OrdersNew, res.OrdersUpdated, res.OrdersUnchanged, res.Lines, res.Unmatched, res.ProductsNew, res.ProductsUpdated,
-		res.ProductsUnchanged, res.StockCounted, res.Skipped, len(res.Errors), len(res.Warnings), string(js))
+		res.ProductsUnchanged, res.StockCounted, res.Skipped, len(res.Errors), len(res.Warnings), string(js), res.Held)
 	if err != nil {
 		return fmt.Errorf("log import of %s: %w", f.Name, err)
 	}
@@ -570,18 +573,19 @@ type ImportLogEntry struct {
 	OrdersNew, OrdersUpdated, OrdersUnchanged, Lines, Unmatched   int
 	ProductsNew, ProductsUpdated, ProductsUnchanged, StockCounted int
 	Skipped, Errors, Warnings                                     int
+	Held                                                          int       // orders a period lock kept for the owner
 	Problems                                                      []Problem // the first ones found
 }
 
 const importLogColumns = `id, at, user_name, file_name, file_size, sha256, format, outcome, orders_new, orders_updated, orders_unchanged,
-	lines, unmatched, products_new, products_updated, products_unchanged, stock_counted, skipped, errors, warnings, problems`
+	lines, unmatched, products_new, products_updated, products_unchanged, stock_counted, skipped, errors, warnings, problems, orders_held`
 
 func scanImportLog(row scanner) (ImportLogEntry, error) {
 	var e ImportLogEntry
 	var at, problems string
 	err := row.Scan(&e.ID, &at, &e.UserName, &e.File.Name, &e.File.Size, &e.File.SHA256, &e.File.Format, &e.Outcome,
 		&e.OrdersNew, &e.OrdersUpdated, &e.OrdersUnchanged, &e.Lines, &e.Unmatched, &e.ProductsNew, &e.ProductsUpdated,
-		&e.ProductsUnchanged, &e.StockCounted, &e.Skipped, &e.Errors, &e.Warnings, &problems)
+		&e.ProductsUnchanged, &e.StockCounted, &e.Skipped, &e.Errors, &e.Warnings, &problems, &e.Held)
 	if err != nil {
 		return e, err
 	}

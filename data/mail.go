@@ -348,6 +348,7 @@ type MailResult struct {
 	Seen                                      int // messages read, duplicates included
 	Duplicates                                int // already stored: the same Message-ID or the same bytes
 	OrdersNew, OrdersUpdated, OrdersUnchanged int
+	Held                                      int // new orders or changes to figures in a locked period, kept for the owner
 	Ignored                                   int // not orders
 	Queued                                    int // looked like orders but no parser read them: in the review queue
 	Unmatched                                 int // order lines whose item matched none of the shop's SKUs
@@ -361,6 +362,7 @@ func (r *MailResult) Add(o MailResult) {
 	r.OrdersNew += o.OrdersNew
 	r.OrdersUpdated += o.OrdersUpdated
 	r.OrdersUnchanged += o.OrdersUnchanged
+	r.Held += o.Held
 	r.Ignored += o.Ignored
 	r.Queued += o.Queued
 	r.Unmatched += o.Unmatched
@@ -506,7 +508,9 @@ func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult
 	if _, err := t.Tx.ExecContext(ctx, `SAVEPOINT mail_order`); err != nil {
 		return fmt.Errorf("begin order of message %s: %w", m.describe(), err)
 	}
+	t.source = "mail: " + m.Subject
 	outcome, unmatched, err := t.applyOrder(ctx, &o)
+	t.source = ""
 	if err != nil {
 		for _, undo := range []string{`ROLLBACK TO mail_order`, `RELEASE mail_order`} {
 			if _, rbErr := t.Tx.ExecContext(ctx, undo); rbErr != nil {
@@ -519,7 +523,9 @@ func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult
 	if _, err := t.Tx.ExecContext(ctx, `RELEASE mail_order`); err != nil {
 		return fmt.Errorf("finish order of message %s: %w", m.describe(), err)
 	}
-	if err := t.QueryRowContext(ctx, `SELECT id FROM orders WHERE channel = ? AND external_id = ?`, o.Channel, o.ExternalID).Scan(&m.OrderID); err != nil {
+	// A new order a period lock held is not stored yet: its message links to nothing.
+	err = t.QueryRowContext(ctx, `SELECT id FROM orders WHERE channel = ? AND external_id = ?`, o.Channel, o.ExternalID).Scan(&m.OrderID)
+	if err != nil && !(outcome == "held" && errors.Is(err, sql.ErrNoRows)) {
 		return fmt.Errorf("find order %s %s: %w", o.Channel, o.ExternalID, err)
 	}
 	res.Unmatched += unmatched
@@ -528,6 +534,8 @@ func (t *tx) applyMailOrder(ctx context.Context, m *MailMessage, res *MailResult
 		res.OrdersNew++
 	case "updated":
 		res.OrdersUpdated++
+	case "held":
+		res.Held++
 	default:
 		res.OrdersUnchanged++
 	}
@@ -798,6 +806,8 @@ func (s *Store) EnterMailOrder(ctx context.Context, id int64, o Order) (Order, e
 		if review != ReviewOpen {
 			return errorf(ErrConflict, "message %d is not waiting for review", id)
 		}
+		// The owner typing the order in is the owner's word on it: a period lock does not hold it back.
+		t.unlocked = true
 		if _, _, err := t.applyOrder(ctx, &o); err != nil {
 			return err
 		}
@@ -830,8 +840,8 @@ type MailSyncRun struct {
 
 // mailRunCounts is how a run's result is kept: the counts, and only the first warnings.
 type mailRunCounts struct {
-	Seen, Duplicates, OrdersNew, OrdersUpdated, OrdersUnchanged, Ignored, Queued, Unmatched int
-	Warnings                                                                                []Problem `json:",omitempty"`
+	Seen, Duplicates, OrdersNew, OrdersUpdated, OrdersUnchanged, Held, Ignored, Queued, Unmatched int
+	Warnings                                                                                      []Problem `json:",omitempty"`
 }
 
 // LogMailSync records a finished sync run.

@@ -195,6 +195,7 @@ func (o *Order) Validate() error {
 // ApplyResult counts what ApplyOrders did.
 type ApplyResult struct {
 	New, Updated, Unchanged int
+	Held                    int // new orders or changes to figures in a locked period, kept for the owner
 	Unmatched               int // lines whose item matched no SKU
 }
 
@@ -226,6 +227,8 @@ func (s *Store) ApplyOrders(ctx context.Context, orders []Order) (ApplyResult, e
 				res.New++
 			case "updated":
 				res.Updated++
+			case "held":
+				res.Held++
 			default:
 				res.Unchanged++
 			}
@@ -392,6 +395,14 @@ func (t *tx) applyOrder(ctx context.Context, o *Order) (outcome string, unmatche
 		existing, err = t.s.orderByKey(ctx, t, o.Channel, o.ExternalID)
 	}
 	if errors.Is(err, ErrNotFound) {
+		// A new order placed in a locked period waits for the owner (data/accounts_lock.go).
+		lock, err := t.lockedAt(ctx, o.PlacedAt)
+		if err != nil {
+			return "", 0, err
+		}
+		if lock != 0 {
+			return "held", 0, t.holdOrder(ctx, lock, nil, *o, *o)
+		}
 		if err := t.insertOrder(ctx, o); err != nil {
 			return "", 0, err
 		}
@@ -403,6 +414,26 @@ func (t *tx) applyOrder(ctx context.Context, o *Order) (outcome string, unmatche
 	merged := mergeOrder(existing, *o)
 	if ordersEqual(existing, merged) {
 		return "unchanged", unmatched, nil
+	}
+	// A change to the figures of an order in a locked period, or one that would move it into or out of
+	// one, waits for the owner; what does not touch the figures goes in now.
+	lock, err := t.lockedAt(ctx, merged.PlacedAt)
+	if err == nil && lock == 0 {
+		lock, err = t.lockedAt(ctx, existing.PlacedAt)
+	}
+	if err != nil {
+		return "", 0, err
+	}
+	if lock != 0 && accountingChanges(existing, merged) != "" {
+		if err := t.holdOrder(ctx, lock, &existing, *o, merged); err != nil {
+			return "", 0, err
+		}
+		if rest := withoutAccounting(existing, merged); !ordersEqual(existing, rest) {
+			if err := t.updateOrder(ctx, existing, rest); err != nil {
+				return "", 0, err
+			}
+		}
+		return "held", 0, nil
 	}
 	if err := t.updateOrder(ctx, existing, merged); err != nil {
 		return "", 0, err

@@ -42,6 +42,7 @@ type importReport struct {
 	Skipped           int             `json:"skipped"`
 	Warnings          []importProblem `json:"warnings"`
 	AlreadyImported   *earlierImport  `json:"already_imported"`
+	OrdersHeld        int             `json:"orders_held"` // kept for the owner: they would change a locked period
 
 	formatName string // for people: "Shopify orders"
 	earlierAt  time.Time
@@ -105,7 +106,8 @@ Stock files name their locations. A name Backroom does not know becomes a new lo
 With --json, prints one JSON object per file, one per line: {"file","format","orders_new",
 "orders_updated","orders_unchanged","lines","errors":[{"row","column","value","reason"}],"imported",
 "dry_run","unmatched","products_new","products_updated","products_unchanged","stock_counted","skipped",
-"warnings":[...],"already_imported":null or {"at","user","file","log_id","format"}}. A file that cannot be
+"warnings":[...],"already_imported":null or {"at","user","file","log_id","format"},"orders_held"}; orders_held
+counts orders kept for the owner because they would change a locked accounting period. A file that cannot be
 read at all has one error with row 0. The exit code is 1 when any file was refused.`,
 		flags: func(fs *flag.FlagSet) any {
 			o := &importOptions{
@@ -232,7 +234,7 @@ func (r *runner) importOne(ctx context.Context, store *data.Store, path, currenc
 	}
 	rep.Imported = res.Committed
 	rep.OrdersNew, rep.OrdersUpdated, rep.OrdersUnchanged, rep.Lines = res.OrdersNew, res.OrdersUpdated, res.OrdersUnchanged, res.Lines
-	rep.Unmatched, rep.Skipped, rep.StockCounted = res.Unmatched, res.Skipped, res.StockCounted
+	rep.Unmatched, rep.Skipped, rep.StockCounted, rep.OrdersHeld = res.Unmatched, res.Skipped, res.StockCounted, res.Held
 	rep.ProductsNew, rep.ProductsUpdated, rep.ProductsUnchanged = res.ProductsNew, res.ProductsUpdated, res.ProductsUnchanged
 	for _, p := range res.Errors {
 		rep.Errors = append(rep.Errors, importProblem{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason})
@@ -295,6 +297,10 @@ func printImport(w io.Writer, rep importReport, skipInvalid bool) error {
 			fmt.Fprintf(&b, ", %d matching none of your SKUs (map them in the Imports screen)", rep.Unmatched)
 		}
 		b.WriteString("\n")
+	}
+	if rep.OrdersHeld > 0 {
+		fmt.Fprintf(&b, "  %s held for the owner, as changing them would change a locked accounting period; see \"backroom accounts held\"\n",
+			plural(rep.OrdersHeld, "order", "orders"))
 	}
 	if products := rep.ProductsNew + rep.ProductsUpdated + rep.ProductsUnchanged; products > 0 {
 		fmt.Fprintf(&b, "  %s: %d new, %d updated, %d unchanged\n", plural(products, "product", "products"), rep.ProductsNew,

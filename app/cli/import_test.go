@@ -63,7 +63,7 @@ func TestRun_ImportJSON(t *testing.T) {
 	r := reps[0]
 	checkKeys(t, "import report", r, sorted("file", "format", "orders_new", "orders_updated", "orders_unchanged", "lines", "errors",
 		"imported", "dry_run", "unmatched", "products_new", "products_updated", "products_unchanged", "stock_counted", "skipped",
-		"warnings", "already_imported"))
+		"warnings", "already_imported", "orders_held"))
 	if r["file"] != file || r["format"] != "shopify-orders" || r["orders_new"] != 5.0 || r["lines"] != 8.0 || r["imported"] != true ||
 		len(r["errors"].([]any)) != 0 || r["already_imported"] != nil {
 		t.Errorf("report = %v", r)

@@ -33,12 +33,13 @@ type mailSummary struct {
 	Unmatched       int             `json:"unmatched"`
 	Warnings        []importProblem `json:"warnings"`
 	Error           string          `json:"error,omitempty"`
+	OrdersHeld      int             `json:"orders_held"` // kept for the owner: they would change a locked period
 }
 
 func newMailSummary(res data.MailResult, err error) mailSummary {
 	s := mailSummary{MessagesSeen: res.Seen, OrdersCreated: res.OrdersNew, OrdersUpdated: res.OrdersUpdated,
 		OrdersUnchanged: res.OrdersUnchanged, Ignored: res.Ignored, QueuedForReview: res.Queued, Duplicates: res.Duplicates,
-		Unmatched: res.Unmatched, Warnings: []importProblem{}}
+		Unmatched: res.Unmatched, OrdersHeld: res.Held, Warnings: []importProblem{}}
 	for _, p := range res.Warnings {
 		s.Warnings = append(s.Warnings, importProblem{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason})
 	}
@@ -406,7 +407,7 @@ The password comes from --password-stdin, else from this computer's keychain, el
 the terminal. Run without a terminal, a missing password is an error.
 
 With --json, prints one object {"messages_seen","orders_created","orders_updated","orders_unchanged",
-"ignored","queued_for_review","duplicates","unmatched","warnings":[{"row","column","value","reason"}]},
+"ignored","queued_for_review","duplicates","unmatched","warnings":[{"row","column","value","reason"}],"orders_held"},
 plus "error" when the sync failed (the counts then say what was kept). Exit code 1 on failure.`,
 		flags: func(fs *flag.FlagSet) any {
 			o := &mailSyncOptions{}
@@ -880,6 +881,7 @@ func mailResultWords(res data.MailResult) string {
 	add(res.OrdersUpdated, fmt.Sprintf("%d updated", res.OrdersUpdated))
 	add(res.OrdersUnchanged, fmt.Sprintf("%d unchanged", res.OrdersUnchanged))
 	add(res.Ignored, plural(res.Ignored, "not an order", "not orders"))
+	add(res.Held, fmt.Sprintf("%d held as they would change a locked period (backroom accounts held)", res.Held))
 	add(res.Queued, fmt.Sprintf("%d waiting for review in Mail", res.Queued))
 	add(res.Duplicates, fmt.Sprintf("%d read before", res.Duplicates))
 	if len(parts) == 0 {

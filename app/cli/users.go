@@ -25,7 +25,7 @@ func usersListCommand() *command {
 	return &command{
 		name: "users list", args: "[--json]", summary: "list the people who use this shop's Backroom",
 		help: `Lists the users with their roles: owner (everything), packer (orders and stock, never costs) and
-accountant (reads everything, changes nothing). With --json, prints an array of
+accountant (reads everything and exports the accounts, changes nothing else). With --json, prints an array of
 {"name","role","has_pin","active"}.`,
 		flags: func(fs *flag.FlagSet) any {
 			return &usersListOptions{json: fs.Bool("json", false, "print JSON instead of a table")}

@@ -3,8 +3,10 @@
 // initialise and logs a parse error for those, which would land in the middle of every command's output.
 //
 // It works by its init function alone, so main imports it for that effect. Go initialises packages in
-// import-path order once their own imports are ready: this one needs only os, so it runs long before
-// fyne.io/fyne/v2/lang, whose dependencies are many.
+// import-path order once their own imports are ready: this one needs only the standard library, so it
+// runs long before fyne.io/fyne/v2/lang, whose dependencies are many.
+//
+// Zone, the machine's time zone by name, is the other half of the user's locale that Backroom reads.
 package locale
 
 import "os"
