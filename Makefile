@@ -24,9 +24,10 @@ BUILD_PKGS := gcc libc6-dev libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-
 # Extra packages for tests: headless X server, screenshots, driving the real window; Dovecot for the
 # IMAP integration tests (importers/mailbox starts its own server, see testdata/dovecot/); a private
 # D-Bus and GNOME Keyring for the keychain test against a real Secret Service (app/keychain).
-# poppler-utils and zbar-tools read back the PDFs the app prints (text, pages, barcodes).
+# poppler-utils and zbar-tools read back the PDFs the app prints (text, pages, barcodes); openpyxl and
+# LibreOffice (without its GUI) open the workbooks the app exports, LibreOffice recalculating formulas.
 TEST_PKGS := xvfb xauth x11-apps imagemagick xdotool dovecot-imapd dbus-daemon gnome-keyring \
-	poppler-utils zbar-tools python3-openpyxl
+	poppler-utils zbar-tools python3-openpyxl libreoffice-calc-nogui
 
 .PHONY: all deps test-deps build run test vet bench bench-import bench-mail fuzz package clean
 
