@@ -416,6 +416,10 @@ func runExportAccounts(ctx context.Context, r *runner, o any, args []string) err
 // writeWorkbookWhole writes the workbook to a temporary file beside path and renames it into place once
 // it is complete, so neither a failure nor Ctrl+C leaves half a workbook that looks like the real one.
 func writeWorkbookWhole(ctx context.Context, path string, src accountsbook.Source, opt accountsbook.Options) (accountsbook.Result, error) {
+	if info, err := os.Stat(filepath.Dir(path)); err != nil || !info.IsDir() {
+		return accountsbook.Result{}, fmt.Errorf("--out %s: the folder %s does not exist; make it first or write the workbook elsewhere",
+			path, filepath.Dir(path))
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.part")
 	if err != nil {
 		return accountsbook.Result{}, fmt.Errorf("write %s: %w", path, err)

@@ -258,6 +258,11 @@ func TestExportAccounts(t *testing.T) {
 		if _, err := os.Stat(out); !os.IsNotExist(err) {
 			t.Errorf("a refused export left %s: %v", out, err)
 		}
+		missing := filepath.Join(dir, "no such folder", "x.xlsx")
+		r := runCLI(t, nil, "--db", db, "export", "accounts", "--month", "2026-10", "--out", missing)
+		if r.code != exitError || !strings.Contains(r.stderr, "the folder "+filepath.Dir(missing)+" does not exist") {
+			t.Errorf("export accounts --out %s: exit %d, stderr %q; want %d naming the missing folder", missing, r.code, r.stderr, exitError)
+		}
 	})
 
 	t.Run("Roles", func(t *testing.T) {
