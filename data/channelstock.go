@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -174,15 +175,27 @@ type stockPicture struct {
 // listingLocation is a location as the listings need it.
 type listingLocation struct{ ID, Name string }
 
-func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, error) {
+// stockPicture reads the stock of every active SKU, or with only (lower-case SKUs) of those alone: their
+// kits' components are read with them, so each one's level is whole.
+func (s *Store) stockPicture(ctx context.Context, q querier, only []string) (*stockPicture, error) {
 	p := &stockPicture{bySKU: map[string]*stockItem{}, onHand: map[string]map[string]int64{}, reserved: map[string]int64{}}
 	var def string
 	if err := q.QueryRowContext(ctx, `SELECT COALESCE((SELECT id FROM locations ORDER BY is_default DESC, rowid LIMIT 1), '')`).Scan(&def); err != nil {
 		return nil, fmt.Errorf("find the default location: %w", err)
 	}
+	// The restriction is a JSON list the queries read with json_each; NULL reads everything.
+	var list any
+	if only != nil {
+		b, err := json.Marshal(only)
+		if err != nil {
+			return nil, fmt.Errorf("read SKUs for listing: %w", err)
+		}
+		list = string(b)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT v.sku, p.name, v.title, v.price, v.currency, COALESCE(v.location_id, ''),
 			COALESCE((SELECT b.code FROM barcodes b WHERE b.sku = v.sku ORDER BY b.rowid LIMIT 1), '')
-		FROM variants v JOIN products p ON p.id = v.product_id WHERE v.active = 1 ORDER BY v.sku`)
+		FROM variants v JOIN products p ON p.id = v.product_id
+		WHERE v.active = 1 AND (?1 IS NULL OR v.sku IN (SELECT value FROM json_each(?1))) ORDER BY v.sku`, list)
 	if err != nil {
 		return nil, fmt.Errorf("read SKUs for listing: %w", err)
 	}
@@ -230,7 +243,21 @@ func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, err
 	}); err != nil {
 		return nil, fmt.Errorf("read locations for listing: %w", err)
 	}
-	if err := scanRows(ctx, q, `SELECT sku, location_id, on_hand FROM stock_levels WHERE on_hand <> 0`, func(r *sql.Rows) error {
+	if only != nil {
+		levels := slices.Clone(only)
+		for _, it := range p.items {
+			for _, c := range it.kit {
+				levels = append(levels, strings.ToLower(c.SKU))
+			}
+		}
+		b, err := json.Marshal(levels)
+		if err != nil {
+			return nil, fmt.Errorf("read on-hand stock for listing: %w", err)
+		}
+		list = string(b)
+	}
+	if err := scanRows(ctx, q, `SELECT sku, location_id, on_hand FROM stock_levels
+		WHERE on_hand <> 0 AND (?1 IS NULL OR sku IN (SELECT value FROM json_each(?1)))`, func(r *sql.Rows) error {
 		var sku, loc string
 		var n int64
 		if err := r.Scan(&sku, &loc, &n); err != nil {
@@ -242,13 +269,18 @@ func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, err
 		}
 		p.onHand[k][loc] += n
 		return nil
-	}); err != nil {
+	}, list); err != nil {
 		return nil, fmt.Errorf("read on-hand stock for listing: %w", err)
 	}
 	// Reserved counts the same lines as StockLevels: a kit line holds its parts back.
-	if err := scanRows(ctx, q, `SELECT l.sku, SUM(l.quantity * l.pack) FROM order_lines l WHERE l.open = 1 AND l.sku IS NOT NULL GROUP BY l.sku
+	reserved := `SELECT l.sku, SUM(l.quantity * l.pack) FROM order_lines l WHERE l.open = 1 AND l.sku IS NOT NULL GROUP BY l.sku
 		UNION ALL SELECT k.component_sku, SUM(l.quantity * l.pack * k.quantity) FROM kit_components k
-			JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku GROUP BY k.component_sku`, func(r *sql.Rows) error {
+			JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku GROUP BY k.component_sku`
+	var args []any
+	if only != nil {
+		reserved, args = `SELECT DISTINCT value, `+forSKU(reservedExpr, "value")+` FROM json_each(?)`, []any{list}
+	}
+	if err := scanRows(ctx, q, reserved, func(r *sql.Rows) error {
 		var sku string
 		var n int64
 		if err := r.Scan(&sku, &n); err != nil {
@@ -256,7 +288,7 @@ func (s *Store) stockPicture(ctx context.Context, q querier) (*stockPicture, err
 		}
 		p.reserved[strings.ToLower(sku)] += n
 		return nil
-	}); err != nil {
+	}, args...); err != nil {
 		return nil, fmt.Errorf("read reserved stock for listing: %w", err)
 	}
 	return p, nil
@@ -368,7 +400,7 @@ func (s *Store) ChannelListings(ctx context.Context, channel string, perLocation
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.stockPicture(ctx, s.read)
+	p, err := s.stockPicture(ctx, s.read, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -499,34 +531,51 @@ func (s *Store) StockExports(ctx context.Context, channel string) ([]StockExport
 // on, with the orders holding it. Kits are compared as a whole against what their parts make; an
 // oversold part shows under its own SKU. Rows come by SKU, then channel.
 func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
-	p, err := s.stockPicture(ctx, s.read)
-	if err != nil {
-		return nil, err
-	}
-	var channels []string
-	if err := scanRows(ctx, s.read, `SELECT DISTINCT channel FROM stock_exports ORDER BY channel`, func(r *sql.Rows) error {
-		var c string
-		if err := r.Scan(&c); err != nil {
+	// Only a SKU that a channel's latest stock file lists at or above what it can sell, or that open orders
+	// hold more of than is on hand, can be at risk: SQLite picks those, with the units listed, and only
+	// their stock is read (reading every SKU's was most of this list's time on a large shop). Every listed
+	// kit is picked: what its parts make is worked out below. The oversold come in three parts, a SKU maybe
+	// more than once: those whose own open lines alone hold more than is on hand (read in the open lines'
+	// index order, nothing sorted), kit parts, whose kits' lines hold them too, and any below nothing.
+	listed := map[string]map[string]int64{} // lower sku → channel → our units listed
+	var only []string
+	err := scanRows(ctx, s.read, `WITH latest(id, channel) AS (SELECT max(id), channel FROM stock_exports GROUP BY channel),
+			listed(sku, channel, units) AS (SELECT l.sku, e.channel, SUM(l.quantity * max(l.pack, 1))
+				FROM latest e JOIN stock_export_lines l ON l.export_id = e.id GROUP BY l.sku, e.channel)
+		SELECT x.sku, x.channel, x.units FROM listed x WHERE x.units > 0 AND (
+			EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = x.sku) OR
+			max(`+forSKU(onHandAll, "x.sku")+` - `+forSKU(reservedExpr, "x.sku")+`, 0) <= x.units)
+		UNION ALL SELECT r.sku, NULL, 0 FROM (SELECT l.sku AS sku, SUM(l.quantity * l.pack) AS units FROM order_lines l
+				WHERE l.open = 1 AND l.sku IS NOT NULL GROUP BY l.sku) r
+			WHERE r.units > `+forSKU(onHandAll, "r.sku")+`
+		UNION ALL SELECT k.component_sku, NULL, 0 FROM kit_components k GROUP BY k.component_sku
+			HAVING `+forSKU(reservedExpr, "k.component_sku")+` > `+forSKU(onHandAll, "k.component_sku")+`
+		UNION ALL SELECT sku, NULL, 0 FROM stock_levels GROUP BY sku HAVING SUM(on_hand) < 0`, func(r *sql.Rows) error {
+		var sku string
+		var channel sql.NullString
+		var units int64
+		if err := r.Scan(&sku, &channel, &units); err != nil {
 			return err
 		}
-		channels = append(channels, c)
+		k := strings.ToLower(sku)
+		if listed[k] == nil {
+			listed[k] = map[string]int64{}
+			only = append(only, k)
+		}
+		if channel.Valid {
+			listed[k][channel.String] += units
+		}
 		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("list exported channels: %w", err)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find SKUs at risk: %w", err)
 	}
-	listed := map[string]map[string]int64{} // lower sku → channel → our units listed
-	for _, c := range channels {
-		e, err := s.lastExport(ctx, s.read, c)
-		if err != nil {
-			return nil, err
-		}
-		for _, l := range e.lines {
-			k := strings.ToLower(l.sku)
-			if listed[k] == nil {
-				listed[k] = map[string]int64{}
-			}
-			listed[k][c] += l.quantity * max(l.pack, 1)
-		}
+	if len(only) == 0 {
+		return nil, nil
+	}
+	p, err := s.stockPicture(ctx, s.read, only)
+	if err != nil {
+		return nil, err
 	}
 	rules, err := s.ListingRules(ctx)
 	if err != nil {

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,85 +22,157 @@ type StatusAge struct {
 // picking, packed), in that order; a status no order passed through has zero figures. The times come
 // from the order status history, so an order imported already paid has no time in new. Only those who
 // may read the audit log see it.
+//
+// The waits are kept in status_waits (migration 0016), so counting, summing and ranking them is SQLite's
+// work on one index range per status. Ended waits are whole milliseconds, as the history's times are; a
+// running one lasts the whole milliseconds to now plus now's fraction of one, and none when it begins
+// after now. So the figures are exactly those of subtracting the times in Go, as they were measured
+// before.
 func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge, error) {
 	if err := s.require(PermViewAudit); err != nil {
 		return nil, err
 	}
 	now := s.now()
-	// Each order's steps in turn, in the order the indexes hold them (by placing time, then history by
-	// time), so SQLite sorts nothing: sorting a month of a large shop's history by order id was a quarter
-	// of this figure's time.
-	// Status and time are read as raw bytes, and whether the step is where the order stands as a flag: a
-	// string per column per row was a fifth of the time on a month of a large shop.
-	rows, err := s.read.QueryContext(ctx, `SELECT h.order_id, h.status, h.at, h.status = o.status
-		FROM orders o JOIN order_status_history h ON h.order_id = o.id
-		WHERE o.placed_at >= ? AND o.placed_at < ? ORDER BY o.placed_at, o.id, h.at, h.rowid`, formatTime(from), formatTime(to))
+	nowMS := now.Truncate(time.Millisecond)
+	rest := now.Sub(nowMS)
+	args := []any{formatTime(from), formatTime(to), nowMS.UnixMilli(), int64(rest)}
+	type figures struct {
+		ended, running, runningPast int64 // waits ended; running; of those, begun by now
+		sumMS, longestMS            int64 // over the ended waits and the running ones begun by now
+		firstMS                     sql.NullInt64
+	}
+	by := map[Status]*figures{}
+	for _, st := range OpenStatuses() {
+		by[st] = &figures{}
+	}
+	err := scanRows(ctx, s.read, `SELECT status, count(*), SUM(wait_ms), MAX(wait_ms) FROM status_waits
+		WHERE status IN `+openStatuses+` AND placed_at >= ?1 AND placed_at < ?2 AND wait_ms IS NOT NULL GROUP BY status`, func(r *sql.Rows) error {
+		var st Status
+		var n, sum, longest int64
+		if err := r.Scan(&st, &n, &sum, &longest); err != nil {
+			return err
+		}
+		if f := by[st]; f != nil {
+			f.ended, f.sumMS, f.longestMS = n, sum, longest
+		}
+		return nil
+	}, args[:2]...)
 	if err != nil {
-		return nil, fmt.Errorf("read status history: %w", err)
+		return nil, fmt.Errorf("read status waits: %w", err)
 	}
-	defer rows.Close()
-	waits := map[Status][]time.Duration{}
-	type step struct {
-		order   int64
-		status  Status
-		at      time.Time
-		current bool // the order still stands in this status
-	}
-	var prev step
-	// finish closes the previous step: it lasted until next, or until now when it is where the order
-	// still stands.
-	finish := func(next *step) {
-		if prev.order == 0 || !prev.status.Open() {
-			return
+	err = scanRows(ctx, s.read, `SELECT status, count(*), COALESCE(SUM(?3 - entered) FILTER (WHERE entered <= ?3), 0),
+			count(*) FILTER (WHERE entered <= ?3), MIN(entered)
+		FROM (`+runningWaits(openStatuses)+`) GROUP BY status`, func(r *sql.Rows) error {
+		var st Status
+		var n, sum, past int64
+		var first sql.NullInt64
+		if err := r.Scan(&st, &n, &sum, &past, &first); err != nil {
+			return err
 		}
-		switch {
-		case next != nil && next.order == prev.order:
-			waits[prev.status] = append(waits[prev.status], next.at.Sub(prev.at))
-		case prev.current:
-			waits[prev.status] = append(waits[prev.status], max(now.Sub(prev.at), 0))
+		if f := by[st]; f != nil {
+			f.running, f.runningPast, f.firstMS = n, past, first
+			f.sumMS += sum
 		}
+		return nil
+	}, args[:3]...)
+	if err != nil {
+		return nil, fmt.Errorf("read running status waits: %w", err)
 	}
-	statuses := Statuses()
-	var status, at sql.RawBytes
-	for rows.Next() {
-		var st step
-		if err := rows.Scan(&st.order, &status, &at, &st.current); err != nil {
-			return nil, fmt.Errorf("read status history: %w", err)
-		}
-		for _, known := range statuses {
-			if string(status) == string(known) {
-				st.status = known
-			}
-		}
-		st.at = parseTime(string(at))
-		finish(&st)
-		prev = st
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read status history: %w", err)
-	}
-	finish(nil)
 
 	out := make([]StatusAge, 0, len(OpenStatuses()))
 	for _, st := range OpenStatuses() {
-		w := waits[st]
-		age := StatusAge{Status: st, Orders: len(w)}
-		if len(w) > 0 {
-			slices.Sort(w)
-			var sum time.Duration
-			for _, d := range w {
-				sum += d
+		f := by[st]
+		age := StatusAge{Status: st, Orders: int(f.ended + f.running)}
+		if age.Orders == 0 {
+			out = append(out, age)
+			continue
+		}
+		// Milliseconds are divided first: a large shop's waits summed in nanoseconds overflow.
+		n := int64(age.Orders)
+		age.Average = time.Duration(f.sumMS/n)*time.Millisecond +
+			(time.Duration(f.sumMS%n)*time.Millisecond+time.Duration(f.runningPast)*rest)/time.Duration(n)
+		age.Longest = time.Duration(f.longestMS) * time.Millisecond
+		if f.firstMS.Valid && f.firstMS.Int64 <= nowMS.UnixMilli() {
+			age.Longest = max(age.Longest, time.Duration(nowMS.UnixMilli()-f.firstMS.Int64)*time.Millisecond+rest)
+		}
+		var middle []time.Duration
+		err := scanRows(ctx, s.read, `SELECT w FROM (
+				SELECT wait_ms * 1000000 AS w FROM status_waits
+				WHERE status = ?5 AND placed_at >= ?1 AND placed_at < ?2 AND wait_ms IS NOT NULL
+				UNION ALL SELECT CASE WHEN entered <= ?3 THEN (?3 - entered) * 1000000 + ?4 ELSE 0 END FROM (`+runningWaits("(?5)")+`))
+			ORDER BY w LIMIT ?6 OFFSET ?7`, func(r *sql.Rows) error {
+			var w int64
+			if err := r.Scan(&w); err != nil {
+				return err
 			}
-			age.Average = sum / time.Duration(len(w))
-			age.Median = w[len(w)/2]
-			if len(w)%2 == 0 {
-				age.Median = (w[len(w)/2-1] + w[len(w)/2]) / 2
+			middle = append(middle, time.Duration(w))
+			return nil
+		}, append(args, st, 2-n%2, (n-1)/2)...)
+		if err != nil {
+			return nil, fmt.Errorf("read the median wait in %s: %w", st, err)
+		}
+		if len(middle) > 0 {
+			age.Median = middle[0]
+			if len(middle) == 2 {
+				age.Median = (middle[0] + middle[1]) / 2
 			}
-			age.Longest = w[len(w)-1]
 		}
 		out = append(out, age)
 	}
 	return out, nil
+}
+
+// keepWaits brings status_waits up to date with a step just added to an order's history: the order
+// entered st at at. The step comes after every step at or before at (a step at the same time was stored
+// earlier, with a lower rowid) and before the first one after it, next, which only a step arriving late
+// has. The wait of the step before it ended at next, or was running: it now ends at at (it has no row
+// when its status is not open). The new step waits until next, or runs.
+func (t *tx) keepWaits(ctx context.Context, orderID int64, st Status, at string) error {
+	var next sql.NullString
+	if err := t.QueryRowContext(ctx, `SELECT min(at) FROM order_status_history WHERE order_id = ? AND at > ?`, orderID, at).Scan(&next); err != nil {
+		return fmt.Errorf("find the step after %s in order %d: %w", at, orderID, err)
+	}
+	// Of the order's waits, only the step before's ends at next (or runs) and began at or before at.
+	if _, err := t.ExecContext(ctx, `UPDATE status_waits SET left_at = ?2, wait_ms = `+waitMS("entered_at", "?2")+`
+		WHERE rowid = (SELECT rowid FROM status_waits WHERE order_id = ?1 AND entered_at <= ?2 AND left_at IS ?3 LIMIT 1)`,
+		orderID, at, next); err != nil {
+		return fmt.Errorf("end the wait before %s in order %d: %w", at, orderID, err)
+	}
+	if !st.Open() {
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO status_waits(order_id, status, placed_at, entered_at, left_at, wait_ms)
+		SELECT id, ?2, placed_at, ?3, ?4, CASE WHEN ?4 IS NOT NULL THEN `+waitMS("?3", "?4")+` END FROM orders WHERE id = ?1`,
+		orderID, st, at, next); err != nil {
+		return fmt.Errorf("record the wait in %s of order %d: %w", st, orderID, err)
+	}
+	return nil
+}
+
+// waitMS is the whole milliseconds from one stored time to another, as migration 0016 measures them; a
+// time SQLite cannot read counts as no wait rather than failing the status change that records it.
+func waitMS(from, to string) string {
+	return `COALESCE(CAST(round((unixepoch(` + to + `, 'subsec') - unixepoch(` + from + `, 'subsec')) * 1000) AS INTEGER), 0)`
+}
+
+// runningWaits selects the waits still running in the statuses listed, of the orders placed in [?1, ?2):
+// the status and when the order entered it, in Unix milliseconds. The order must still stand in it: one
+// whose status was changed without a step in its history is not waiting there. INDEXED BY: SQLite would
+// rather read each order's status from its wide row than from the narrow index that holds it.
+func runningWaits(statuses string) string {
+	return `SELECT w.status AS status, CAST(round(unixepoch(w.entered_at, 'subsec') * 1000) AS INTEGER) AS entered
+		FROM status_waits w JOIN orders o INDEXED BY orders_id_sales ON o.id = w.order_id
+		WHERE w.status IN ` + statuses + ` AND w.placed_at >= ?1 AND w.placed_at < ?2 AND w.wait_ms IS NULL AND o.status = w.status`
+}
+
+// lowerASCII folds A–Z to a–z and nothing else, as SQLite's lower does.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }
 
 // StuckOrder is an open order that has stood in its status for long.
@@ -116,10 +189,14 @@ func (s *Store) StuckOrders(ctx context.Context, longer time.Duration) ([]StuckO
 	if err := s.require(PermViewAudit); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT `+orderColumns+`, COALESCE(MAX(h.at), o.placed_at) AS since
-		FROM orders o LEFT JOIN order_status_history h ON h.order_id = o.id AND h.status = o.status
-		WHERE o.status IN `+openStatuses+`
-		GROUP BY o.id HAVING since < ? ORDER BY since, o.id`, formatTime(s.now().Add(-longer)))
+	// Since when each open order stands in its status comes from two narrow indexes; only the orders stuck
+	// are then read whole. Joining every open order's wide row to its history and grouping them all took
+	// nearly twice as long on a large shop, where most open orders are not stuck.
+	rows, err := s.read.QueryContext(ctx, `WITH waiting(id, since) AS MATERIALIZED (SELECT w.id, COALESCE(
+				(SELECT MAX(h.at) FROM order_status_history h WHERE h.order_id = w.id AND h.status = w.status), w.placed_at)
+			FROM orders w WHERE w.status IN `+openStatuses+`)
+		SELECT `+orderColumns+`, x.since FROM waiting x CROSS JOIN orders o ON o.id = x.id
+		WHERE x.since < ? ORDER BY x.since, o.id`, formatTime(s.now().Add(-longer)))
 	if err != nil {
 		return nil, fmt.Errorf("list stuck orders: %w", err)
 	}
@@ -171,32 +248,75 @@ func (s *Store) CarrierFigures(ctx context.Context, from, to time.Time) ([]Carri
 	}
 	// Summed in SQL: the figures are counts and one sum of milliseconds, and a month of a large shop's
 	// parcels read row by row into Go took longer than the whole answer should. Times are stored in one
-	// fixed layout, so comparing them as text compares them as times. The spelling of a carrier is the one
-	// of its first parcel: SQLite takes bare columns from the row MIN picks. INDEXED BY: SQLite would
-	// rather look orders up by id in their wide rows than in the narrow index that holds the two dates.
-	var out []CarrierFigures
-	err := scanRows(ctx, s.read, `SELECT sh.carrier, sh.service, MIN(sh.shipped_at), COUNT(*),
-			COUNT(o.ship_by), COUNT(CASE WHEN sh.shipped_at <= o.ship_by THEN 1 END),
-			COUNT(o.delivered_at), COUNT(CASE WHEN o.delivered_at >= sh.shipped_at THEN 1 END),
-			COALESCE(SUM(CASE WHEN o.delivered_at >= sh.shipped_at
-				THEN ROUND((unixepoch(o.delivered_at, 'subsec') - unixepoch(sh.shipped_at, 'subsec')) * 1000) END), 0)
-		FROM shipments sh JOIN orders o INDEXED BY orders_id_delivery ON o.id = sh.order_id
-		WHERE sh.shipped_at >= ? AND sh.shipped_at < ? GROUP BY lower(sh.carrier), lower(sh.service)`, func(r *sql.Rows) error {
-		var c CarrierFigures
-		var first string
-		var measured int
-		var transitMS float64
-		if err := r.Scan(&c.Carrier, &c.Service, &first, &c.Shipped, &c.WithShipBy, &c.OnTime, &c.Delivered, &measured, &transitMS); err != nil {
+	// fixed layout, so comparing them as text compares them as times. Grouping the period's parcels had
+	// SQLite sort them all, most of this figure's time; instead each spelling of a carrier and service
+	// (few, found by stepping through shipments_carrier carrier by carrier) sums its own range of that
+	// index, and spellings that differ only in case (by SQLite's lower, which folds ASCII alone) are added
+	// up here, under the spelling of the first parcel. INDEXED BY: SQLite would rather look orders up by
+	// id in their wide rows than in the narrow index that holds the two dates.
+	type group struct {
+		figures   CarrierFigures
+		first     string
+		transitMS float64
+		measured  int
+	}
+	groups := map[[2]string]*group{}
+	var keys [][2]string
+	err := scanRows(ctx, s.read, `WITH RECURSIVE carriers(carrier) AS (SELECT min(carrier) FROM shipments
+			UNION ALL SELECT (SELECT min(carrier) FROM shipments WHERE carrier > c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL),
+		kinds(carrier, service) AS (
+			SELECT carrier, (SELECT min(service) FROM shipments WHERE carrier = c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL
+			UNION ALL SELECT carrier, (SELECT min(service) FROM shipments WHERE carrier = k.carrier AND service > k.service)
+			FROM kinds k WHERE k.service IS NOT NULL)
+		SELECT k.carrier, k.service, (SELECT json_array(MIN(sh.shipped_at), COUNT(*),
+				COUNT(o.ship_by), COUNT(CASE WHEN sh.shipped_at <= o.ship_by THEN 1 END),
+				COUNT(o.delivered_at), COUNT(CASE WHEN o.delivered_at >= sh.shipped_at THEN 1 END),
+				COALESCE(SUM(CASE WHEN o.delivered_at >= sh.shipped_at
+					THEN ROUND((unixepoch(o.delivered_at, 'subsec') - unixepoch(sh.shipped_at, 'subsec')) * 1000) END), 0))
+			FROM shipments sh INDEXED BY shipments_carrier JOIN orders o INDEXED BY orders_id_delivery ON o.id = sh.order_id
+			WHERE sh.carrier = k.carrier AND sh.service = k.service AND sh.shipped_at >= ?1 AND sh.shipped_at < ?2)
+		FROM kinds k WHERE k.service IS NOT NULL`, func(r *sql.Rows) error {
+		var carrier, service, sums string
+		if err := r.Scan(&carrier, &service, &sums); err != nil {
 			return err
 		}
-		if measured > 0 {
-			c.AverageTransit = time.Duration(transitMS/float64(measured)) * time.Millisecond
+		var first string // null, and so left empty, when no parcel of the spelling is in the period
+		var shipped, withShipBy, onTime, delivered, measured int
+		var transitMS float64
+		if err := json.Unmarshal([]byte(sums), &[]any{&first, &shipped, &withShipBy, &onTime, &delivered, &measured, &transitMS}); err != nil {
+			return fmt.Errorf("read the figures of %s %s: %w", carrier, service, err)
 		}
-		out = append(out, c)
+		if shipped == 0 {
+			return nil
+		}
+		key := [2]string{lowerASCII(carrier), lowerASCII(service)}
+		g := groups[key]
+		if g == nil {
+			g = &group{figures: CarrierFigures{Carrier: carrier, Service: service}, first: first}
+			groups[key] = g
+			keys = append(keys, key)
+		}
+		if first < g.first {
+			g.figures.Carrier, g.figures.Service, g.first = carrier, service, first
+		}
+		g.figures.Shipped += shipped
+		g.figures.WithShipBy += withShipBy
+		g.figures.OnTime += onTime
+		g.figures.Delivered += delivered
+		g.measured += measured
+		g.transitMS += transitMS
 		return nil
 	}, formatTime(from), formatTime(to))
 	if err != nil {
 		return nil, fmt.Errorf("read shipments: %w", err)
+	}
+	var out []CarrierFigures
+	for _, k := range keys {
+		g := groups[k]
+		if g.measured > 0 {
+			g.figures.AverageTransit = time.Duration(g.transitMS/float64(g.measured)) * time.Millisecond
+		}
+		out = append(out, g.figures)
 	}
 	slices.SortFunc(out, func(a, b CarrierFigures) int {
 		if c := strings.Compare(strings.ToLower(a.Carrier), strings.ToLower(b.Carrier)); c != 0 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -105,56 +104,40 @@ func (s *Store) Overview(ctx context.Context, now time.Time, loc *time.Location)
 	return ov, nil
 }
 
-// countStockProblems counts active SKUs, oversold ones and those with nothing to sell. It reads every SKU's
-// stock level and sums the open lines once each and compares in Go: asking SQLite for every SKU's figures one SKU
-// at a time costs four times as much on a shop with 20,000 SKUs.
+// countStockProblems counts the plain SKUs (active, not kits), the oversold ones and those with nothing to
+// sell, in SQLite. Comparing every SKU's stock with what open orders hold, in Go or in SQLite, cost a
+// hundred milliseconds on a shop with 20,000 SKUs; most SKUs have no open orders, so the counts are put
+// together from parts that each read little. A SKU without open orders has nothing to sell exactly when
+// it has nothing on hand, and is oversold exactly when it has less: so the SKUs with stock are counted
+// from stock_levels alone, less the ones that are not plain, less the plain ones open orders hold all of
+// (held: those with open lines of their own holding at least what is on hand, and every kit part, as
+// kits' lines hold them too); the oversold are among held, or have less than nothing with no open orders.
 func (s *Store) countStockProblems(ctx context.Context, ov *Overview) error {
-	sums := func(query string) (map[string]int64, error) {
-		rows, err := s.read.QueryContext(ctx, query)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		out := map[string]int64{}
-		for rows.Next() {
-			var sku string
-			var n int64
-			if err := rows.Scan(&sku, &n); err != nil {
-				return nil, err
-			}
-			out[strings.ToLower(sku)] += n
-		}
-		return out, rows.Err()
+	plain := func(sku string) string {
+		return `(EXISTS (SELECT 1 FROM variants v WHERE v.sku = ` + sku + ` AND v.active = 1)
+			AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = ` + sku + `))`
 	}
-	onHand, err := sums(`SELECT sku, SUM(on_hand) FROM stock_levels GROUP BY sku`)
+	var products, inStock int
+	err := s.read.QueryRowContext(ctx, `WITH kits(sku) AS (SELECT DISTINCT kit_sku FROM kit_components),
+			held(units, on_hand) AS MATERIALIZED (
+				SELECT units, on_hand FROM (SELECT l.sku AS sku, SUM(l.quantity * l.pack) AS units, `+forSKU(onHandAll, "l.sku")+` AS on_hand
+					FROM order_lines l WHERE l.open = 1 AND l.sku IS NOT NULL GROUP BY l.sku) d
+				WHERE on_hand <= units AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.component_sku = d.sku) AND `+plain("d.sku")+`
+				UNION ALL SELECT `+forSKU(reservedExpr, "p.sku")+`, `+forSKU(onHandAll, "p.sku")+`
+					FROM (SELECT DISTINCT component_sku AS sku FROM kit_components) p WHERE `+plain("p.sku")+`)
+		SELECT (SELECT count(*) FROM variants WHERE active = 1) - (SELECT count(*) FROM kits k JOIN variants v ON v.sku = k.sku AND v.active = 1),
+			(SELECT count(*) FROM (SELECT 1 FROM stock_levels GROUP BY sku HAVING SUM(on_hand) > 0))
+				- (SELECT count(*) FROM variants v WHERE v.active = 0 AND `+forSKU(onHandAll, "v.sku")+` > 0)
+				- (SELECT count(*) FROM kits k JOIN variants v ON v.sku = k.sku AND v.active = 1 WHERE `+forSKU(onHandAll, "k.sku")+` > 0)
+				- (SELECT count(*) FROM held WHERE on_hand > 0 AND on_hand <= units),
+			(SELECT count(*) FROM held WHERE units > on_hand)
+				+ (SELECT count(*) FROM (SELECT sku FROM stock_levels GROUP BY sku HAVING SUM(on_hand) < 0) n
+					WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.open = 1 AND l.sku = n.sku)
+					AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.component_sku = n.sku) AND `+plain("n.sku")+`)`).
+		Scan(&products, &inStock, &ov.Oversold)
 	if err != nil {
-		return fmt.Errorf("sum stock: %w", err)
+		return fmt.Errorf("count stock problems: %w", err)
 	}
-	reserved, err := sums(`SELECT COALESCE(k.component_sku, l.sku), SUM(l.quantity * l.pack * COALESCE(k.quantity, 1))
-		FROM order_lines l LEFT JOIN kit_components k ON k.kit_sku = l.sku
-		WHERE l.open = 1 AND l.sku IS NOT NULL GROUP BY 1`)
-	if err != nil {
-		return fmt.Errorf("sum reserved stock: %w", err)
-	}
-	rows, err := s.read.QueryContext(ctx, `SELECT sku FROM variants v
-		WHERE v.active = 1 AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = v.sku)`)
-	if err != nil {
-		return fmt.Errorf("list SKUs: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sku string
-		if err := rows.Scan(&sku); err != nil {
-			return fmt.Errorf("list SKUs: %w", err)
-		}
-		key := strings.ToLower(sku)
-		ov.Products++
-		if reserved[key] > onHand[key] {
-			ov.Oversold++
-		}
-		if onHand[key]-reserved[key] <= 0 {
-			ov.OutOfStock++
-		}
-	}
-	return rows.Err()
+	ov.Products, ov.OutOfStock = products, products-inStock
+	return nil
 }

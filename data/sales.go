@@ -204,41 +204,68 @@ func salesPeriods(from, to time.Time, by string, loc *time.Location) []salesPeri
 // bounds. For each group and currency, one subquery sums the orders and another their lines, each walking
 // only that group's orders through an index: nothing is sorted and no line leaves SQLite (with a GROUP BY
 // over the joined lines, SQLite sorts them first, which took about twice as long on the benchmark shop).
-// A scalar subquery returns one value, so each packs its sums into a JSON array.
-func salesGroupsSQL(groups, match string) string {
-	return `WITH RECURSIVE ` + groups + `,
-		c(currency) AS MATERIALIZED (SELECT DISTINCT currency FROM orders WHERE placed_at >= ?1 AND placed_at < ?2 AND status <> 'cancelled')
-		SELECT g.i, c.currency,
-			(SELECT json_array(count(*), COALESCE(SUM(o.total), 0)) FROM orders o
-				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled'),
-			(SELECT json_array(COALESCE(SUM(l.quantity * l.pack), 0), COALESCE(SUM(l.quantity * l.pack * l.unit_cost), 0),
+// With kept, the index match walks holds each order's line sums (orders.line_units and the rest,
+// migration 0016), and one subquery reads them with the orders: no line is visited at all. A scalar
+// subquery returns one value, so each packs its sums into a JSON array.
+func salesGroupsSQL(groups, match string, kept bool) string {
+	orders := `(SELECT json_array(count(*), COALESCE(SUM(o.total), 0)) FROM orders o
+				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
+	lines := `(SELECT json_array(COALESCE(SUM(l.quantity * l.pack), 0), COALESCE(SUM(l.quantity * l.pack * l.unit_cost), 0),
 					COALESCE(SUM(CASE WHEN l.unit_cost IS NULL THEN l.quantity * l.pack END), 0))
 				FROM orders o JOIN order_lines l ON l.order_id = o.id
-				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')
+				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
+	if kept {
+		orders = `(SELECT json_array(count(*), COALESCE(SUM(o.total), 0),
+					COALESCE(SUM(o.line_units), 0), COALESCE(SUM(o.line_cost), 0), COALESCE(SUM(o.uncosted_units), 0)) FROM orders o
+				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
+		lines = `NULL`
+	}
+	return `WITH RECURSIVE ` + groups + `,
+		c(currency) AS MATERIALIZED (SELECT DISTINCT currency FROM orders WHERE placed_at >= ?1 AND placed_at < ?2 AND status <> 'cancelled')
+		SELECT g.i, c.currency, ` + orders + `, ` + lines + `
 		FROM g, c WHERE g.i IS NOT NULL`
 }
 
 // sumSalesGroups runs a salesGroupsSQL query and calls add with each group that has orders.
 func (s *Store) sumSalesGroups(ctx context.Context, query string, add func(group string, r SalesRow), args ...any) error {
 	return scanRows(ctx, s.read, query, func(rows *sql.Rows) error {
-		var group, currency, orders, lines string
+		var group, currency, orders string
+		var lines sql.NullString
 		if err := rows.Scan(&group, &currency, &orders, &lines); err != nil {
 			return err
 		}
-		var o [2]int64
-		var l [3]int64
+		var o []int64
 		if err := json.Unmarshal([]byte(orders), &o); err != nil {
 			return fmt.Errorf("read sums of %s: %w", group, err)
 		}
-		if err := json.Unmarshal([]byte(lines), &l); err != nil {
-			return fmt.Errorf("read sums of %s: %w", group, err)
-		}
-		if o[0] == 0 {
+		if len(o) < 2 || o[0] == 0 {
 			return nil
+		}
+		l := o[2:]
+		if lines.Valid {
+			if err := json.Unmarshal([]byte(lines.String), &l); err != nil {
+				return fmt.Errorf("read sums of %s: %w", group, err)
+			}
+		}
+		if len(l) != 3 {
+			return fmt.Errorf("read sums of %s: %d line sums, want 3", group, len(l))
 		}
 		add(group, SalesRow{Currency: currency, Orders: int(o[0]), Revenue: o[1], Units: l[0], Cost: l[1], Margin: o[1] - l[1], Uncosted: l[2]})
 		return nil
 	}, args...)
+}
+
+// sumLines sums an order's lines onto it (orders.line_units, line_cost, uncosted_units; migration 0016),
+// as salesGroupsSQL would sum them, for the sales by channel. Whatever writes an order's lines calls it.
+func (t *tx) sumLines(ctx context.Context, orderID int64) error {
+	if _, err := t.ExecContext(ctx, `UPDATE orders SET line_units = l.units, line_cost = l.cost, uncosted_units = l.uncosted
+		FROM (SELECT COALESCE(SUM(quantity * pack), 0) AS units, COALESCE(SUM(quantity * pack * unit_cost), 0) AS cost,
+				COALESCE(SUM(CASE WHEN unit_cost IS NULL THEN quantity * pack END), 0) AS uncosted
+			FROM order_lines WHERE order_id = ?1) AS l
+		WHERE id = ?1`, orderID); err != nil {
+		return fmt.Errorf("sum the lines of order %d: %w", orderID, err)
+	}
+	return nil
 }
 
 // salesByPeriod sums orders by period. The periods go to SQLite as a JSON array of [key, from, to], the
@@ -259,7 +286,7 @@ func (s *Store) salesByPeriod(ctx context.Context, periods []salesPeriod) ([]Sal
 	}
 	var out []SalesRow
 	err = s.sumSalesGroups(ctx, salesGroupsSQL(`g(i, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?3))`,
-		`o.placed_at >= g.lo AND o.placed_at < g.hi`), func(key string, r SalesRow) {
+		`o.placed_at >= g.lo AND o.placed_at < g.hi`, false), func(key string, r SalesRow) {
 		r.Key, r.Label = key, labels[key]
 		out = append(out, r)
 	}, formatTime(periods[0].from), formatTime(periods[len(periods)-1].to), string(list))
@@ -272,7 +299,7 @@ func (s *Store) salesByChannel(ctx context.Context, from, to time.Time) ([]Sales
 	var out []SalesRow
 	err := s.sumSalesGroups(ctx, salesGroupsSQL(`g(i) AS (SELECT min(channel) FROM orders
 			UNION ALL SELECT (SELECT min(channel) FROM orders WHERE channel > g.i) FROM g WHERE g.i IS NOT NULL)`,
-		`o.channel = g.i AND o.placed_at >= ?1 AND o.placed_at < ?2`), func(channel string, r SalesRow) {
+		`o.channel = g.i AND o.placed_at >= ?1 AND o.placed_at < ?2`, true), func(channel string, r SalesRow) {
 		r.Key, r.Label = strings.ToLower(channel), channel
 		out = append(out, r)
 	}, formatTime(from), formatTime(to))

@@ -240,6 +240,9 @@ const reservedExpr = `(COALESCE((SELECT SUM(l.quantity * l.pack) FROM order_line
 // onHandExpr is the on-hand stock of the SKU in column sku, in the location ?1 or in all when ?1 is ”.
 const onHandExpr = `COALESCE((SELECT SUM(m.on_hand) FROM stock_levels m WHERE m.sku = {sku} AND (?1 = '' OR m.location_id = ?1)), 0)`
 
+// onHandAll is the on-hand stock of the SKU in column sku in all locations.
+const onHandAll = `COALESCE((SELECT SUM(m.on_hand) FROM stock_levels m WHERE m.sku = {sku}), 0)`
+
 func forSKU(expr, column string) string { return strings.ReplaceAll(expr, "{sku}", column) }
 
 // StockLevels lists stock per SKU, one page at a time.
