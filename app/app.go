@@ -69,6 +69,8 @@ func worksOrders(r data.Role) bool { return r.Can(data.PermWorkOrders) }
 
 func movesStock(r data.Role) bool { return r.Can(data.PermMoveStock) }
 
+func managesMail(r data.Role) bool { return r.Can(data.PermManageMail) }
+
 // sections is the navigation table. It is a function rather than a package variable because screens
 // navigate through *App, and App reads this table: as a variable that loop would be an initialisation
 // cycle.
@@ -83,6 +85,7 @@ func sections() []section {
 		{sectionSuppliers, theme.AccountIcon, notPacker, func(a *App) screen { return newSuppliersScreen(a) }},
 		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
 		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},
+		{sectionOutbox, theme.MailSendIcon, managesMail, func(a *App) screen { return newOutboxScreen(a) }},
 		{sectionExports, theme.DocumentSaveIcon, notPacker, func(a *App) screen { return newExportsScreen(a) }},
 		{sectionSettings, theme.SettingsIcon, everyone, func(a *App) screen { return newSettingsScreen(a) }},
 	}
@@ -108,6 +111,9 @@ type App struct {
 	mail *mailWatcher       // reads the mailbox while the window is open
 	// contingency evaluates the contingency rules on sign-in, each new day and after data changes.
 	contingency *contingencyWatch
+	// messages fires the customer message rules and watches exceptions; outbox sends what they queue.
+	messages *messageWatch
+	outbox   *outboxSending
 }
 
 // New builds the app around an open store. It shows nothing until Start.
@@ -115,6 +121,13 @@ func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
 	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx), keys: keychain.New()}
 	a.mail = newMailWatcher(a)
 	a.contingency = newContingencyWatch(a)
+	a.messages = newMessageWatch(a)
+	a.outbox = newOutboxSending(a)
+	a.messages.afterRun = func(fired int) {
+		if fired > 0 {
+			a.outbox.soon()
+		}
+	}
 	a.win = fa.NewWindow("Backroom")
 	a.win.SetIcon(assets.Icon())
 	a.win.Resize(fyne.NewSize(1200, 780))
@@ -237,6 +250,8 @@ func (a *App) signedIn(s *data.Store) {
 		a.mail.resume(s)
 	}
 	a.contingency.start(s)
+	a.outbox.start(s)
+	a.messages.start(s)
 	first := sectionDashboard
 	if u.Role == data.RolePacker {
 		first = sectionFulfillment
@@ -326,6 +341,8 @@ func (a *App) changed() {
 	// Whatever changed stock, orders or deliveries may start or end a contingency trigger; the check
 	// runs in the background and coalesces with one already running.
 	a.contingenciesChanged()
+	// Shipping, importing and refunding fire message rules and open or close exceptions.
+	a.messagesChanged()
 }
 
 // Stop cancels background work; call it before quitting.

@@ -68,7 +68,9 @@ type dashboardScreen struct {
 	returnsExport *widget.Button
 
 	body *fyne.Container // everything, laid out again when a card grows or shrinks
-	ops  *opsCards       // bottlenecks and carriers: owner and accountant
+	// exceptions lists the open exceptions, overdue first: owner only, nil for everyone else.
+	exceptions *exceptionsCard
+	ops        *opsCards // bottlenecks and carriers: owner and accountant
 
 	now time.Time // when the figures on screen were computed
 }
@@ -211,8 +213,14 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 	if !sc.a.store.Can(data.PermViewCosts) {
 		sc.sales.Hide()
 	}
+	var exceptions fyne.CanvasObject = container.NewVBox()
+	if sc.a.store.Can(data.PermManageMail) {
+		sc.exceptions = newExceptionsCard(sc.a)
+		exceptions = sc.exceptions.view()
+	}
 	sc.body = container.NewVBox(
 		header,
+		exceptions, // past their age limit, they belong at the top of the owner's day
 		tiles,
 		sectionHeading("Orders by status", "Every order ever recorded; tap a status to list its orders."),
 		sc.statusRow,
@@ -357,6 +365,9 @@ func (sc *dashboardScreen) showReturns(rates []data.ReturnRate, reasons map[data
 func (sc *dashboardScreen) load() {
 	if sc.body != nil {
 		sc.ops.load()
+	}
+	if sc.exceptions != nil {
+		sc.exceptions.load()
 	}
 	current := sc.query.next()
 	store := sc.a.store

@@ -533,6 +533,7 @@ func (sc *ordersScreen) showOrder(o data.Order) {
 		container.NewBorder(nil, nil, nil, fixedWidth(sc.totals, 220)),
 		sectionTitle("History"),
 		sc.history.box,
+		sentLogBox(sc.a, o.ID),
 	)
 	sc.detail.Objects = []fyne.CanvasObject{container.NewBorder(
 		container.NewVBox(header, widget.NewSeparator()), nil, nil, nil,

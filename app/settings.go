@@ -62,6 +62,9 @@ type settingsScreen struct {
 	locSave     *widget.Button
 	locMessage  *widget.Label
 
+	// Messages: rules, templates and the sending account; owner only.
+	messages *messageSettings
+
 	// Audit log.
 	audit       *pagedTable[data.AuditEntry]
 	auditDetail *widget.RichText
@@ -158,6 +161,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 		sc.addLocation.Hide()
 	}
 
+	if a.store.Can(data.PermManageMail) {
+		sc.messages = newMessageSettings(a)
+	}
 	if a.store.Can(data.PermViewAudit) {
 		sc.audit = newPagedTable(a, "entries", []column[data.AuditEntry]{
 			{title: "When", width: 140, text: func(e data.AuditEntry) string { return e.At.In(time.Local).Format("2 Jan 2006 15:04") }},
@@ -218,6 +224,9 @@ func (sc *settingsScreen) view() fyne.CanvasObject {
 		container.NewTabItemWithIcon("People", theme.AccountIcon(), container.NewPadded(people)),
 		container.NewTabItemWithIcon("Locations", theme.StorageIcon(), container.NewPadded(locations)),
 	)
+	if sc.messages != nil {
+		sc.tabs.Append(container.NewTabItemWithIcon(messagesTabTitle, theme.MailComposeIcon(), container.NewPadded(sc.messages.view())))
+	}
 	if sc.audit != nil {
 		detail := container.NewBorder(sectionHeading("Before and after", ""), nil, nil, nil,
 			container.NewVScroll(sc.auditDetail))
@@ -265,6 +274,9 @@ func (sc *settingsScreen) refresh() {
 	})
 	sc.users.setSource(listSource(func(ctx context.Context) ([]data.User, error) { return store.Users(ctx) }))
 	sc.locations.setSource(listSource(func(ctx context.Context) ([]data.Location, error) { return store.Locations(ctx) }))
+	if sc.messages != nil {
+		sc.messages.refresh()
+	}
 	if sc.audit != nil {
 		sc.audit.setSource(listSource(func(ctx context.Context) ([]data.AuditEntry, error) {
 			return store.AuditLog(ctx, "", "", auditLimit)

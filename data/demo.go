@@ -96,6 +96,7 @@ func (s *Store) GenerateDemo(ctx context.Context, opts DemoOptions) (DemoResult,
 	}{
 		{d.addUsers, 0.01}, {d.addSettings, 0}, {d.addLocations, 0}, {d.addSuppliers, 0.01}, {d.addCatalogue, 0.10},
 		{d.addSupplierItems, 0.06}, {d.addStock, 0.10}, {d.addOrders, 0.68}, {d.addContingencies, 0.04},
+		{d.addMessages, 0},
 	}
 	for _, st := range steps {
 		if err := ctx.Err(); err != nil {

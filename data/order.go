@@ -635,10 +635,12 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 func orderKey(channel, externalID string) string { return channel + ":" + externalID }
 
 // insertLines stores an order's lines, each with the unit cost of its SKU in force when the order was
-// placed (?10), in the order's currency (?11).
+// placed (?10), in the order's currency (?11), and the order's shipping time while it counts as gone
+// (migration 0016), then sums them on the order.
 func (t *tx) insertLines(ctx context.Context, o *Order) error {
-	query := `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open, unit_cost)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + lineCostSQL("?3", "?10", "?11") + `)`
+	query := `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open, unit_cost, shipped_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + lineCostSQL("?3", "?10", "?11") + `,
+			(SELECT CASE WHEN status IN ('shipped', 'delivered', 'returned') THEN shipped_at END FROM orders WHERE id = ?1))`
 	placed := formatTime(o.PlacedAt)
 	for _, l := range o.Lines {
 		var sku any
@@ -650,15 +652,21 @@ func (t *tx) insertLines(ctx context.Context, o *Order) error {
 			return fmt.Errorf("record line %d of %s order %s: %w", l.LineNo, o.Channel, o.ExternalID, err)
 		}
 	}
-	return nil
+	return t.sumLines(ctx, o.ID)
 }
 
 func (t *tx) addHistory(ctx context.Context, orderID int64, st Status) error {
+	return t.addStep(ctx, orderID, st, t.nowText())
+}
+
+// addStep records that an order entered st at at, and the waits that changes (status_waits). Every step
+// of the status history goes through here.
+func (t *tx) addStep(ctx context.Context, orderID int64, st Status, at string) error {
 	if _, err := t.ExecContext(ctx, `INSERT INTO order_status_history(order_id, status, at, user_id, device_id, hlc) VALUES (?, ?, ?, ?, ?, ?)`,
-		orderID, st, t.nowText(), t.s.user.ID, t.s.device, t.hlc); err != nil {
+		orderID, st, at, t.s.user.ID, t.s.device, t.hlc); err != nil {
 		return fmt.Errorf("record status of order %d: %w", orderID, err)
 	}
-	return nil
+	return t.keepWaits(ctx, orderID, st, at)
 }
 
 func (t *tx) updateOrder(ctx context.Context, old, o Order) error {
@@ -685,6 +693,9 @@ func (t *tx) updateOrder(ctx context.Context, old, o Order) error {
 		if _, err := t.ExecContext(ctx, `UPDATE order_lines SET unit_cost = `+lineCostSQL("order_lines.sku", "?1", "?2")+` WHERE order_id = ?3`,
 			formatTime(o.PlacedAt), o.Currency, old.ID); err != nil {
 			return fmt.Errorf("cost lines of %s order %s: %w", o.Channel, o.ExternalID, err)
+		}
+		if err := t.sumLines(ctx, old.ID); err != nil {
+			return err
 		}
 	}
 	if o.Status != old.Status {

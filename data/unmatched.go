@@ -137,6 +137,9 @@ func (s *Store) MapUnmatched(ctx context.Context, a Alias) (int, error) {
 				continue // the order's last mapped line finishes it below
 			}
 			orderKeys = append(orderKeys, orderKey(r.channel, r.externalID))
+			if err := t.sumLines(ctx, r.orderID); err != nil {
+				return err
+			}
 			// The order's lines changed: stamp it so a later sync carries the change.
 			if _, err := t.ExecContext(ctx, `UPDATE orders SET updated_at = ?, hlc = ?, device_id = ? WHERE id = ?`,
 				t.nowText(), t.hlc, t.s.device, r.orderID); err != nil {

@@ -77,6 +77,7 @@ func commands() []*command {
 		poCancelCommand(false), poCancelCommand(true),
 		mailAccountSetCommand(), mailAccountShowCommand(), mailAccountRemoveCommand(),
 		mailSyncCommand(), mailImportCommand(), mailReparseCommand(), mailReviewCommand(),
+		outboxListCommand(), outboxSendCommand(), rulesListCommand(), rulesCheckCommand(),
 		usersListCommand(), usersAddCommand(),
 		versionCommand(),
 	}
