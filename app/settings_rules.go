@@ -340,7 +340,7 @@ func (e *rulesEditor) ruleFromForm() (data.MessageRule, fyne.Focusable, error) {
 		r.ID = e.all[e.chosen].ID
 	}
 	if r.Name == "" {
-		return r, e.name, errors.New("Give the rule a name, such as “Tell customers their parcel shipped”.")
+		return r, e.name, formNote("Give the rule a name, such as “Tell customers their parcel shipped”.")
 	}
 	for _, t := range data.MessageTriggers() {
 		if triggerLabel(t) == e.trigger.Selected {
@@ -353,12 +353,12 @@ func (e *rulesEditor) ruleFromForm() (data.MessageRule, fyne.Focusable, error) {
 	if s := strings.TrimSpace(e.minTotal.Text); s != "" {
 		v, err := data.ParseMoney(s, e.currency)
 		if err != nil || v < 0 {
-			return r, e.minTotal, fmt.Errorf("Order total at least: %q is not an amount; write it as 50 or 49.99.", s)
+			return r, e.minTotal, formNote(fmt.Sprintf("Order total at least: %q is not an amount; write it as 50 or 49.99.", s))
 		}
 		r.MinTotal = v
 	}
 	if r.Country != "" && len(r.Country) != 2 {
-		return r, e.country, fmt.Errorf("Ships to country: write the two-letter code, such as GB, DE or US; %q is not one.", r.Country)
+		return r, e.country, formNote(fmt.Sprintf("Ships to country: write the two-letter code, such as GB, DE or US; %q is not one.", r.Country))
 	}
 	if r.Action == data.ActionMessage {
 		for _, t := range e.templates {
@@ -367,7 +367,7 @@ func (e *rulesEditor) ruleFromForm() (data.MessageRule, fyne.Focusable, error) {
 			}
 		}
 		if r.TemplateID == 0 {
-			return r, nil, errors.New("Template: choose the message to send, or write one under Templates first.")
+			return r, nil, formNote("Template: choose the message to send, or write one under Templates first.")
 		}
 	}
 	return r, nil, nil
@@ -643,7 +643,7 @@ func (f *sendingAccountForm) accountFromForm() (data.SMTPAccount, error) {
 		FromName: strings.TrimSpace(f.fromName.Text),
 	}
 	if !strings.Contains(acct.From, "@") {
-		return acct, errors.New("From address: write the address customers see and reply to, such as hello@yourshop.com.")
+		return acct, formNote("From address: write the address customers see and reply to, such as hello@yourshop.com.")
 	}
 	if f.route.Selected == routeDraftsLabel {
 		acct.Route = data.RouteDrafts
@@ -658,18 +658,18 @@ func (f *sendingAccountForm) accountFromForm() (data.SMTPAccount, error) {
 		acct.Security = data.SMTPStartTLS
 	}
 	if acct.Host == "" {
-		return acct, errors.New("Server: write the SMTP server's name, such as smtp.gmail.com.")
+		return acct, formNote("Server: write the SMTP server's name, such as smtp.gmail.com.")
 	}
 	acct.Port = defaultSMTPPort(acct.Security)
 	if s := strings.TrimSpace(f.port.Text); s != "" {
 		p, err := strconv.Atoi(s)
 		if err != nil || p < 1 || p > 65535 {
-			return acct, fmt.Errorf("Port: %q is not a port number; SMTP uses 587 with STARTTLS or 465 with TLS.", s)
+			return acct, formNote(fmt.Sprintf("Port: %q is not a port number; SMTP uses 587 with STARTTLS or 465 with TLS.", s))
 		}
 		acct.Port = p
 	}
 	if acct.User == "" {
-		return acct, errors.New("User name: write the login of the mail account, usually the whole address.")
+		return acct, formNote("User name: write the login of the mail account, usually the whole address.")
 	}
 	return acct, nil
 }
@@ -733,3 +733,9 @@ func (f *sendingAccountForm) onSave() {
 		f.showNote("Saved. Queued messages go out through this account.", widget.SuccessImportance)
 	})
 }
+
+// formNote is a sentence for a form's note line, naming the field and how to fill it in. It is an error
+// so the form readers can return it, and it is shown as written, never wrapped.
+type formNote string
+
+func (n formNote) Error() string { return string(n) }

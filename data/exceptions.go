@@ -219,7 +219,6 @@ func (s *Store) RefreshExceptions(ctx context.Context) error {
 			id       int64
 			key      string
 			open     bool
-			ex       Exception
 			stillBad bool
 		}
 		var rows []row

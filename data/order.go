@@ -636,11 +636,14 @@ func orderKey(channel, externalID string) string { return channel + ":" + extern
 
 // insertLines stores an order's lines, each with the unit cost of its SKU in force when the order was
 // placed (?10), in the order's currency (?11), and the order's shipping time while it counts as gone
-// (migration 0016), then sums them on the order.
+// (?12, migration 0016), as stored with the order just before; then it sums them on the order.
 func (t *tx) insertLines(ctx context.Context, o *Order) error {
 	query := `INSERT INTO order_lines(order_id, line_no, sku, channel_sku, name, quantity, pack, unit_price, open, unit_cost, shipped_at)
-		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + lineCostSQL("?3", "?10", "?11") + `,
-			(SELECT CASE WHEN status IN ('shipped', 'delivered', 'returned') THEN shipped_at END FROM orders WHERE id = ?1))`
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ` + lineCostSQL("?3", "?10", "?11") + `, ?12)`
+	var gone any
+	if o.Status == StatusShipped || o.Status == StatusDelivered || o.Status == StatusReturned {
+		gone = nullTime(o.ShippedAt)
+	}
 	placed := formatTime(o.PlacedAt)
 	for _, l := range o.Lines {
 		var sku any
@@ -648,7 +651,7 @@ func (t *tx) insertLines(ctx context.Context, o *Order) error {
 			sku = l.SKU
 		}
 		if _, err := t.ExecContext(ctx, query, o.ID, l.LineNo, sku, l.ChannelSKU, l.Name, l.Quantity, l.Pack, l.UnitPrice,
-			o.Status.Open(), placed, o.Currency); err != nil {
+			o.Status.Open(), placed, o.Currency, gone); err != nil {
 			return fmt.Errorf("record line %d of %s order %s: %w", l.LineNo, o.Channel, o.ExternalID, err)
 		}
 	}
