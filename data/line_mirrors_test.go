@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// order_lines.shipped_at mirrors its order's shipping time while the order counts as gone, kept by
-// triggers: after the demo shop, and after orders ship, arrive, are cancelled, are imported again shipped
+// order_lines.shipped_at mirrors its order's shipping time while the order counts as gone, set when a
+// line is stored and kept by a trigger on orders: after the demo shop, and after orders ship, arrive, are cancelled, are imported again shipped
 // with other lines and have their shipping time corrected, it must say what the orders say, and the
 // return rates must count the units sold that joining each line to its order counts.
 func TestOrderLines_ShippedAtFollowsTheOrder(t *testing.T) {
@@ -109,8 +109,8 @@ func TestOrderLines_ShippedAtFollowsTheOrder(t *testing.T) {
 	})
 }
 
-// orders.line_units, line_cost and uncosted_units sum the order's lines, kept by triggers: after the demo
-// shop, and after an order is imported again with a line more, that line matching no SKU is mapped,
+// orders.line_units, line_cost and uncosted_units sum the order's lines, summed again wherever the store
+// writes lines: after the demo shop, and after an order is imported again with a line more, that line matching no SKU is mapped,
 // another order is imported again placed earlier (its lines costed anew) and orders are deleted,
 // they must be what summing the lines gives, and the sales by channel what summing the joined lines gives.
 func TestOrders_LineSumsFollowTheLines(t *testing.T) {

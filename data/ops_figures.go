@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -126,22 +127,39 @@ func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge
 // entered st at at. The step comes after every step at or before at (a step at the same time was stored
 // earlier, with a lower rowid) and before the first one after it, next, which only a step arriving late
 // has. The wait of the step before it ended at next, or was running: it now ends at at (it has no row
-// when its status is not open). The new step waits until next, or runs. Next is looked up by ORDER BY
-// and LIMIT, not min(): on every step of an import, the aggregate cost several times as much.
+// when its status is not open). The new step waits until next, or runs. An order's first step, which
+// every import stores, has none of this to find (keepFirstWait).
 func (t *tx) keepWaits(ctx context.Context, orderID int64, st Status, at string) error {
-	const next = `(SELECT at FROM order_status_history WHERE order_id = ?1 AND at > ?2 ORDER BY at LIMIT 1)`
+	var next sql.NullString
+	err := t.QueryRowContext(ctx, `SELECT at FROM order_status_history WHERE order_id = ? AND at > ? ORDER BY at LIMIT 1`, orderID, at).Scan(&next)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("find the step after %s in order %d: %w", at, orderID, err)
+	}
 	// Of the order's waits, only the step before's ends at next (or runs) and began at or before at.
 	if _, err := t.ExecContext(ctx, `UPDATE status_waits SET left_at = ?2, wait_ms = `+waitMS("entered_at", "?2")+`
-		WHERE rowid = (SELECT rowid FROM status_waits WHERE order_id = ?1 AND entered_at <= ?2 AND left_at IS `+next+` LIMIT 1)`,
-		orderID, at); err != nil {
+		WHERE rowid = (SELECT rowid FROM status_waits WHERE order_id = ?1 AND entered_at <= ?2 AND left_at IS ?3 LIMIT 1)`,
+		orderID, at, next); err != nil {
 		return fmt.Errorf("end the wait before %s in order %d: %w", at, orderID, err)
 	}
 	if !st.Open() {
 		return nil
 	}
 	if _, err := t.ExecContext(ctx, `INSERT INTO status_waits(order_id, status, placed_at, entered_at, left_at, wait_ms)
-		SELECT o.id, ?3, o.placed_at, ?2, n.at, CASE WHEN n.at IS NOT NULL THEN `+waitMS("?2", "n.at")+` END
-		FROM orders o, (SELECT `+next+` AS at) AS n WHERE o.id = ?1`, orderID, at, st); err != nil {
+		SELECT id, ?4, placed_at, ?2, ?3, CASE WHEN ?3 IS NOT NULL THEN `+waitMS("?2", "?3")+` END FROM orders WHERE id = ?1`,
+		orderID, at, next, st); err != nil {
+		return fmt.Errorf("record the wait in %s of order %d: %w", st, orderID, err)
+	}
+	return nil
+}
+
+// keepFirstWait records the wait of an order's first step: it runs, if st is open. Looking for steps
+// around it, as keepWaits does, added a fifth to the time of an import, where every order is new.
+func (t *tx) keepFirstWait(ctx context.Context, orderID int64, st Status, at string) error {
+	if !st.Open() {
+		return nil
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO status_waits(order_id, status, placed_at, entered_at)
+		SELECT id, ?2, placed_at, ?3 FROM orders WHERE id = ?1`, orderID, st, at); err != nil {
 		return fmt.Errorf("record the wait in %s of order %d: %w", st, orderID, err)
 	}
 	return nil

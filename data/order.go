@@ -619,7 +619,7 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	if err := t.insertLines(ctx, o); err != nil {
 		return err
 	}
-	if err := t.addHistory(ctx, o.ID, o.Status); err != nil {
+	if err := t.addFirstStep(ctx, o.ID, o.Status); err != nil {
 		return err
 	}
 	if t.known.orderChannels[o.Channel] {
@@ -663,13 +663,28 @@ func (t *tx) addHistory(ctx context.Context, orderID int64, st Status) error {
 }
 
 // addStep records that an order entered st at at, and the waits that changes (status_waits). Every step
-// of the status history goes through here.
+// of the status history goes through here, or through addFirstStep.
 func (t *tx) addStep(ctx context.Context, orderID int64, st Status, at string) error {
+	if err := t.insertStep(ctx, orderID, st, at); err != nil {
+		return err
+	}
+	return t.keepWaits(ctx, orderID, st, at)
+}
+
+// addFirstStep records the status of an order just stored, which has no steps yet.
+func (t *tx) addFirstStep(ctx context.Context, orderID int64, st Status) error {
+	if err := t.insertStep(ctx, orderID, st, t.nowText()); err != nil {
+		return err
+	}
+	return t.keepFirstWait(ctx, orderID, st, t.nowText())
+}
+
+func (t *tx) insertStep(ctx context.Context, orderID int64, st Status, at string) error {
 	if _, err := t.ExecContext(ctx, `INSERT INTO order_status_history(order_id, status, at, user_id, device_id, hlc) VALUES (?, ?, ?, ?, ?, ?)`,
 		orderID, st, at, t.s.user.ID, t.s.device, t.hlc); err != nil {
 		return fmt.Errorf("record status of order %d: %w", orderID, err)
 	}
-	return t.keepWaits(ctx, orderID, st, at)
+	return nil
 }
 
 func (t *tx) updateOrder(ctx context.Context, old, o Order) error {

@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// status_waits is kept from the status history by a trigger: after everything the demo shop does, and
-// after steps arriving out of time order (as a sync from another device delivers them), ties in time, a
-// changed placing date and a deleted order, it must hold exactly the completed waits the history says,
-// and StatusAges must give what measuring the history step by step gives.
+// status_waits is kept from the status history by the store as it writes each step: after everything the
+// demo shop does, and after steps arriving out of time order (as a sync from another device delivers
+// them), ties in time, a changed placing date and a deleted order, it must hold exactly the waits the
+// history says, and StatusAges must give what measuring the history step by step gives.
 func TestStatusWaits_MatchTheHistory(t *testing.T) {
 	ctx := context.Background()
 	s, _ := generateDemo(t, DemoOptions{Orders: 300})

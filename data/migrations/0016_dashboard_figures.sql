@@ -9,10 +9,10 @@
 -- another by time, then by insertion (the history's rowid), as StatusAges has always ordered them, so a
 -- step that arrives late (a sync from another device) splits the wait it falls into.
 --
--- The store keeps it where it writes the history (tx.addStep, tx.keepWaits), not by a trigger: with a
--- trigger on a table, SQLite keeps a statement journal for every row written to it, and the triggers this
--- migration first had on the history and the order lines made a 100,000-line import take twice as long.
--- The triggers below are on order changes, which are rare beside them.
+-- The store keeps it where it writes the history (tx.addStep, tx.addFirstStep), not by a trigger: a
+-- trigger makes SQLite keep a statement journal for every row written to its table, and the triggers
+-- this migration first had on the history and the order lines made a 100,000-line import take twice as
+-- long. The triggers below are on changes to orders, which are few beside them.
 CREATE TABLE status_waits (
   order_id   INTEGER NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
   status     TEXT NOT NULL,
