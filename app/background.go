@@ -17,28 +17,56 @@ import (
 // background is the only place the app starts goroutines. Work runs off the UI goroutine with a context
 // that is cancelled when the window closes; results come back through fyne.Do, so widgets are only ever
 // touched on the UI goroutine.
+//
+// Jobs are counted under a mutex rather than with a sync.WaitGroup: a watcher's tick may start a job
+// at any moment, also while someone waits for the jobs to finish, and a WaitGroup forbids an Add from
+// zero that races with a Wait (it panics with "WaitGroup is reused before previous Wait has returned").
 type background struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	mu     sync.Mutex
+	idle   *sync.Cond // broadcast when jobs drops to zero
+	jobs   int
 	loops  sync.WaitGroup // work that lasts until cancelled, such as watching the mailbox
 }
 
 func newBackground(parent context.Context) *background {
 	ctx, cancel := context.WithCancel(parent)
-	return &background{ctx: ctx, cancel: cancel}
+	b := &background{ctx: ctx, cancel: cancel}
+	b.idle = sync.NewCond(&b.mu)
+	return b
 }
 
 // stop cancels all running work and waits for it, so nothing calls fyne.Do after the app quits.
 func (b *background) stop() {
 	b.cancel()
-	b.wg.Wait()
+	b.wait()
 	b.loops.Wait()
 }
 
-// wait blocks until every started job has finished. Tests use it: Fyne's test driver runs fyne.Do
-// callbacks at once, so by then the done callbacks have run too.
-func (b *background) wait() { b.wg.Wait() }
+// wait blocks until no job is running. Tests use it: Fyne's test driver runs fyne.Do callbacks at
+// once, so by then the done callbacks have run too.
+func (b *background) wait() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for b.jobs > 0 {
+		b.idle.Wait()
+	}
+}
+
+func (b *background) begin() {
+	b.mu.Lock()
+	b.jobs++
+	b.mu.Unlock()
+}
+
+func (b *background) end() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.jobs--; b.jobs == 0 {
+		b.idle.Broadcast()
+	}
+}
 
 // loop runs work that lasts until its context ends, such as watching the mailbox. stop waits for it;
 // wait does not, since it never finishes on its own. work must not touch widgets except through fyne.Do
@@ -54,9 +82,9 @@ func (b *background) loop(work func(ctx context.Context)) {
 // run does work in the background and hands its result to done on the UI goroutine. done is skipped
 // when the app is shutting down.
 func run[T any](b *background, work func(context.Context) (T, error), done func(T, error)) {
-	b.wg.Add(1)
+	b.begin()
 	go func() {
-		defer b.wg.Done()
+		defer b.end()
 		v, err := work(b.ctx)
 		if b.ctx.Err() != nil {
 			return
