@@ -50,7 +50,7 @@ func TestSections_ByRole(t *testing.T) {
 		role data.Role
 		want string
 	}{
-		{data.RoleOwner, "Dashboard Orders Inventory Fulfillment Stock count Channel stock Suppliers Imports Mail Outbox Exports Settings"},
+		{data.RoleOwner, "Dashboard Orders Inventory Fulfillment Stock count Channel stock Suppliers Imports Mail Outbox Tickets Exports Settings"},
 		{data.RolePacker, "Dashboard Orders Inventory Fulfillment Stock count Settings"},
 		{data.RoleAccountant, "Dashboard Orders Inventory Suppliers Exports Settings"},
 	}

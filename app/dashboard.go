@@ -70,7 +70,8 @@ type dashboardScreen struct {
 	body *fyne.Container // everything, laid out again when a card grows or shrinks
 	// exceptions lists the open exceptions, overdue first: owner only, nil for everyone else.
 	exceptions *exceptionsCard
-	ops        *opsCards // bottlenecks and carriers: owner and accountant
+	support    *supportLoadCard // tickets per 100 orders by product and reason: owner only, nil for everyone else
+	ops        *opsCards        // bottlenecks and carriers: owner and accountant
 
 	now time.Time // when the figures on screen were computed
 }
@@ -213,14 +214,17 @@ func (sc *dashboardScreen) view() fyne.CanvasObject {
 	if !sc.a.store.Can(data.PermViewCosts) {
 		sc.sales.Hide()
 	}
-	var exceptions fyne.CanvasObject = container.NewVBox()
+	var exceptions, support fyne.CanvasObject = container.NewVBox(), container.NewVBox()
 	if sc.a.store.Can(data.PermManageMail) {
 		sc.exceptions = newExceptionsCard(sc.a)
 		exceptions = sc.exceptions.view()
+		sc.support = newSupportLoadCard(sc.a)
+		support = sc.support.view()
 	}
 	sc.body = container.NewVBox(
 		header,
 		exceptions, // past their age limit, they belong at the top of the owner's day
+		support,    // customers' tickets per product and reason, beside what waits on the owner
 		tiles,
 		sectionHeading("Orders by status", "Every order ever recorded; tap a status to list its orders."),
 		sc.statusRow,
@@ -368,6 +372,9 @@ func (sc *dashboardScreen) load() {
 	}
 	if sc.exceptions != nil {
 		sc.exceptions.load()
+	}
+	if sc.support != nil {
+		sc.support.load()
 	}
 	current := sc.query.next()
 	store := sc.a.store

@@ -205,6 +205,8 @@ func exceptionKindLabel(k data.ExceptionKind) string {
 		return "Purchase order overdue"
 	case data.ExceptionRule:
 		return "From a rule"
+	case data.ExceptionTicketUnanswered:
+		return "Customer waiting for an answer"
 	}
 	return capitalized(strings.ReplaceAll(string(k), "_", " "))
 }

@@ -12,7 +12,7 @@ import (
 // ExceptionKinds lists every exception kind, in the order the dashboard shows them.
 func ExceptionKinds() []ExceptionKind {
 	return []ExceptionKind{ExceptionLateOrder, ExceptionUnmatchedSKU, ExceptionMailReview, ExceptionAtRiskSKU,
-		ExceptionReturnOpened, ExceptionPOOverdue, ExceptionRule}
+		ExceptionReturnOpened, ExceptionPOOverdue, ExceptionRule, ExceptionTicketUnanswered}
 }
 
 // defaultExceptionLimit is how long each kind may stay open before the owner is nudged: hours for what
@@ -21,7 +21,7 @@ func defaultExceptionLimit(k ExceptionKind) (time.Duration, bool) {
 	switch k {
 	case ExceptionLateOrder:
 		return 4 * time.Hour, true
-	case ExceptionUnmatchedSKU, ExceptionMailReview, ExceptionAtRiskSKU, ExceptionRule:
+	case ExceptionUnmatchedSKU, ExceptionMailReview, ExceptionAtRiskSKU, ExceptionRule, ExceptionTicketUnanswered:
 		return 24 * time.Hour, true
 	case ExceptionReturnOpened, ExceptionPOOverdue:
 		return 48 * time.Hour, true
@@ -180,6 +180,9 @@ func (s *Store) currentProblems(ctx context.Context, now time.Time) ([]problem, 
 	}, formatTime(now.Add(-recentReturns)))
 	if err != nil {
 		return nil, fmt.Errorf("find recent returns: %w", err)
+	}
+	if err := s.unansweredTickets(ctx, now, add); err != nil {
+		return nil, err
 	}
 	pos, err := s.OverduePOs(ctx, now)
 	if err != nil {

@@ -276,6 +276,9 @@ type MailFolderState struct {
 
 // MailFolderState returns where the folder's sync stopped; UIDValidity is 0 when it was never read.
 func (s *Store) MailFolderState(ctx context.Context, accountID int64, folder string) (MailFolderState, error) {
+	if err := s.require(PermManageMail); err != nil {
+		return MailFolderState{}, err
+	}
 	st := MailFolderState{AccountID: accountID, Folder: folder}
 	var updated string
 	err := s.read.QueryRowContext(ctx, `SELECT uid_validity, last_uid, updated_at FROM mail_folders WHERE account_id = ? AND folder = ?`,
@@ -325,6 +328,14 @@ type MailMessage struct {
 	Order                    *Order // with Kind MailOrder
 	Problems                 []Problem
 
+	// A customer's own mail (Kind MailNotOrder) as ordermail.ReadCustomerMail read it: what links it to a
+	// support ticket, and its text, which is kept for the ticket's thread.
+	InReplyTo, References []string // Message-IDs without angle brackets
+	Mentions              []string // order numbers the mail names
+	Text                  string
+	Marketplace           bool  // sent by a marketplace, which never makes a ticket
+	TicketID              int64 // the ticket the mail joined, when it did
+
 	OrderID int64  // read back: the order the message made or updated
 	Review  string // read back: "", ReviewOpen, ReviewDismissed or ReviewEntered
 	Size    int    // read back: bytes of the raw message
@@ -352,6 +363,7 @@ type MailResult struct {
 	Ignored                                   int // not orders
 	Queued                                    int // looked like orders but no parser read them: in the review queue
 	Unmatched                                 int // order lines whose item matched none of the shop's SKUs
+	Tickets                                   int // customer mail filed under a support ticket
 	Warnings                                  []Problem
 }
 
@@ -366,6 +378,7 @@ func (r *MailResult) Add(o MailResult) {
 	r.Ignored += o.Ignored
 	r.Queued += o.Queued
 	r.Unmatched += o.Unmatched
+	r.Tickets += o.Tickets
 	r.Warnings = append(r.Warnings, o.Warnings...)
 }
 
@@ -429,8 +442,14 @@ func (t *tx) storeMail(ctx context.Context, m *MailMessage, res *MailResult) err
 	if err := t.applyMailOrder(ctx, m, res); err != nil {
 		return err
 	}
+	// Mail that is no order is not kept, except a customer's mail about one of our orders: it is the
+	// ticket's thread.
+	link, err := t.ticketFor(ctx, m)
+	if err != nil {
+		return err
+	}
 	var raw any
-	if m.Kind != MailNotOrder {
+	if m.Kind != MailNotOrder || link.orderID != 0 {
 		z, err := t.gzip(m.Raw)
 		if err != nil {
 			return fmt.Errorf("compress message %s: %w", m.describe(), err)
@@ -451,8 +470,14 @@ func (t *tx) storeMail(ctx context.Context, m *MailMessage, res *MailResult) err
 	if err != nil {
 		return fmt.Errorf("store message %s: %w", m.describe(), err)
 	}
-	m.ID, err = r.LastInsertId()
-	return err
+	if m.ID, err = r.LastInsertId(); err != nil {
+		return fmt.Errorf("store message %s: %w", m.describe(), err)
+	}
+	if link.orderID == 0 {
+		return nil
+	}
+	res.Tickets++
+	return t.fileTicketMail(ctx, link, m)
 }
 
 // applyMailOrder imports the order a message carries and decides where the message stands: an order the
@@ -841,6 +866,7 @@ type MailSyncRun struct {
 // mailRunCounts is how a run's result is kept: the counts, and only the first warnings.
 type mailRunCounts struct {
 	Seen, Duplicates, OrdersNew, OrdersUpdated, OrdersUnchanged, Held, Ignored, Queued, Unmatched int
+	Tickets                                                                                       int       `json:",omitempty"`
 	Warnings                                                                                      []Problem `json:",omitempty"`
 }
 
@@ -894,6 +920,9 @@ func (s *Store) LastMailSync(ctx context.Context, accountID int64) (run MailSync
 
 // MailSyncRuns lists the account's most recent sync runs, newest first.
 func (s *Store) MailSyncRuns(ctx context.Context, accountID int64, limit int) ([]MailSyncRun, error) {
+	if err := s.require(PermManageMail); err != nil {
+		return nil, err
+	}
 	out, err := queryList(ctx, s.read, scanMailSyncRun, `SELECT id, COALESCE(account_id, 0), started_at, finished_at, result, error, cancelled
 		FROM mail_sync_runs WHERE account_id = ? ORDER BY id DESC LIMIT ?`, accountID, limit)
 	if err != nil {

@@ -134,6 +134,11 @@ type OutboxMessage struct {
 	Created     time.Time
 	Sent        time.Time
 	SentBy      string
+	// A reply to a support ticket names the customer's mail it answers (In-Reply-To) and the thread
+	// (References, space-separated), as Message-IDs without angle brackets.
+	InReplyTo  string
+	References string
+	TicketID   int64
 }
 
 // OutboxFilter narrows Outbox; zero values mean "any".
@@ -177,6 +182,8 @@ const (
 	ExceptionReturnOpened ExceptionKind = "return_opened"
 	ExceptionPOOverdue    ExceptionKind = "po_overdue"
 	ExceptionRule         ExceptionKind = "rule"
+	// ExceptionTicketUnanswered is a support ticket whose customer wrote last and has waited past the limit.
+	ExceptionTicketUnanswered ExceptionKind = "ticket_unanswered"
 )
 
 // Exception is a problem someone should look at, open until handled or until it goes away.

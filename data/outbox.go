@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -45,7 +46,8 @@ func hidesAddress(channel string) bool {
 }
 
 const outboxColumns = `m.id, m.order_id, o.external_id, o.channel, m.rule_id, m.trigger, m.route, m.to_addr, m.to_name, m.subject,
-	m.text, m.html, m.status, m.attempts, m.next_attempt, m.last_error, m.created_at, COALESCE(m.sent_at, ''), m.sent_by`
+	m.text, m.html, m.status, m.attempts, m.next_attempt, m.last_error, m.created_at, COALESCE(m.sent_at, ''), m.sent_by,
+	m.in_reply_to, m.refs, COALESCE(m.ticket_id, 0)`
 
 const outboxFrom = ` FROM outbox m JOIN orders o ON o.id = m.order_id `
 
@@ -53,7 +55,8 @@ func scanOutbox(r scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var next, created, sent string
 	err := r.Scan(&m.ID, &m.OrderID, &m.OrderRef, &m.Channel, &m.RuleID, &m.Trigger, &m.Route, &m.To, &m.ToName, &m.Subject,
-		&m.Text, &m.HTML, &m.Status, &m.Attempts, &next, &m.LastError, &created, &sent, &m.SentBy)
+		&m.Text, &m.HTML, &m.Status, &m.Attempts, &next, &m.LastError, &created, &sent, &m.SentBy,
+		&m.InReplyTo, &m.References, &m.TicketID)
 	m.NextAttempt, m.Created = parseTime(next), parseTime(created)
 	if sent != "" {
 		m.Sent = parseTime(sent)
@@ -192,6 +195,21 @@ func (s *Store) MarkFailed(ctx context.Context, id int64, reason string) error {
 	})
 }
 
+// MarkGaveUp records a failed attempt the server refused for good (an SMTP 5xx reply: no such mailbox,
+// message refused as spam): trying again would only be refused again, so the message waits for a person
+// at once, with the reason.
+func (s *Store) MarkGaveUp(ctx context.Context, id int64, reason string) error {
+	return s.changeOutbox(ctx, id, "gave_up", func(t *tx, m *OutboxMessage) error {
+		if m.Status == OutboxSent || m.Status == OutboxDone || m.Status == OutboxPaste {
+			return errorf(ErrConflict, "message %d is %s; there is nothing to give up", m.ID, m.Status)
+		}
+		m.Attempts++
+		m.LastError = strings.TrimSpace(reason)
+		m.Status = OutboxGaveUp
+		return nil
+	})
+}
+
 // MarkDone records that a person pasted a message into the marketplace.
 func (s *Store) MarkDone(ctx context.Context, id int64) error {
 	return s.changeOutbox(ctx, id, "done", func(t *tx, m *OutboxMessage) error {
@@ -225,6 +243,27 @@ func (s *Store) SentLog(ctx context.Context, orderID int64) ([]OutboxMessage, er
 		return nil, fmt.Errorf("read the messages of order %d: %w", orderID, err)
 	}
 	return out, nil
+}
+
+// ParseOutboxMessageID reads the order and outbox IDs from a Message-ID Backroom gave one of its
+// messages (see app/outbox.MessageID: backroom.<order>.<outbox>.<created>@<domain>), with or without angle
+// brackets, as a customer's reply names it in In-Reply-To or References.
+func ParseOutboxMessageID(id string) (orderID, outboxID int64, ok bool) {
+	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
+	local, _, found := strings.Cut(id, "@")
+	if !found {
+		return 0, 0, false
+	}
+	parts := strings.Split(local, ".")
+	if len(parts) != 4 || parts[0] != "backroom" {
+		return 0, 0, false
+	}
+	o, err1 := strconv.ParseInt(parts[1], 10, 64)
+	m, err2 := strconv.ParseInt(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || m <= 0 {
+		return 0, 0, false
+	}
+	return o, m, true
 }
 
 // queueMessage adds a rendered message for order o to the outbox: to the customer's address by the

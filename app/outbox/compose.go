@@ -61,6 +61,15 @@ func Compose(m data.OutboxMessage, from *mail.Address, date time.Time) (Composed
 	h.SetAddressList("To", []*mail.Address{{Name: oneLine(m.ToName), Address: toAddr}})
 	h.SetSubject(oneLine(m.Subject))
 	h.SetMessageID(id)
+	// A reply to a support ticket joins the customer's thread in their mail program.
+	if irt := threadID(m.InReplyTo); irt != "" {
+		h.Set("In-Reply-To", irt)
+		refs := threadIDs(m.References)
+		if len(refs) == 0 || refs[len(refs)-1] != irt {
+			refs = append(refs, irt)
+		}
+		h.Set("References", strings.Join(refs, " "))
+	}
 	if m.OrderID != 0 {
 		h.Set(HeaderOrder, strconv.FormatInt(m.OrderID, 10))
 	}
@@ -130,23 +139,10 @@ func MessageID(m data.OutboxMessage, fromAddr string) string {
 }
 
 // ParseMessageID reads the order and outbox IDs from a Message-ID Backroom made (with or without angle
-// brackets), as a reply's In-Reply-To or References names it.
+// brackets), as a reply's In-Reply-To or References names it. The store reads them the same way when it
+// files a customer's reply under a support ticket.
 func ParseMessageID(id string) (orderID, outboxID int64, ok bool) {
-	id = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(id), "<"), ">")
-	local, _, found := strings.Cut(id, "@")
-	if !found {
-		return 0, 0, false
-	}
-	parts := strings.Split(local, ".")
-	if len(parts) != 4 || parts[0] != "backroom" {
-		return 0, 0, false
-	}
-	o, err1 := strconv.ParseInt(parts[1], 10, 64)
-	m, err2 := strconv.ParseInt(parts[2], 10, 64)
-	if err1 != nil || err2 != nil || m <= 0 {
-		return 0, 0, false
-	}
-	return o, m, true
+	return data.ParseOutboxMessageID(id)
 }
 
 // cleanAddress accepts one bare address (no name, no list) and returns it trimmed.
@@ -160,6 +156,27 @@ func cleanAddress(s string) (string, error) {
 		return "", fmt.Errorf("give the address alone, like name@example.com")
 	}
 	return a.Address, nil
+}
+
+// threadID is one Message-ID in angle brackets, or "" when id cannot be one (empty, or with spaces or
+// brackets a stored value should not carry).
+func threadID(id string) string {
+	id = strings.Trim(strings.TrimSpace(id), "<>")
+	if id == "" || strings.ContainsAny(id, "<> \t\r\n") || !strings.Contains(id, "@") {
+		return ""
+	}
+	return "<" + id + ">"
+}
+
+// threadIDs is a space-separated list of Message-IDs as References writes them, the invalid ones left out.
+func threadIDs(list string) []string {
+	var out []string
+	for _, f := range strings.Fields(list) {
+		if id := threadID(f); id != "" {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // oneLine folds line breaks into spaces: a subject or name filled from a template may carry one, and a

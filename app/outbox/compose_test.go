@@ -190,3 +190,38 @@ func TestPasteText(t *testing.T) {
 		t.Errorf("PasteText without subject = %q, want %q", got, want)
 	}
 }
+
+// A reply to a support ticket carries the customer's thread, so their mail program shows it under
+// their own mail; junk in the stored IDs is left out rather than breaking the header.
+func TestCompose_ThreadingHeaders(t *testing.T) {
+	date := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	from := &mail.Address{Name: "Tannery Pots", Address: "shop@tannery.example"}
+	m := customerMessage()
+	m.InReplyTo = "c2@mail.example"
+	m.References = "c1@mail.example bad<id c2@mail.example"
+	c, err := outbox.Compose(m, from, date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := gomail.CreateReader(bytes.NewReader(c.Raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Header.Get("In-Reply-To"); got != "<c2@mail.example>" {
+		t.Errorf("In-Reply-To = %q", got)
+	}
+	if got := r.Header.Get("References"); got != "<c1@mail.example> <c2@mail.example>" {
+		t.Errorf("References = %q", got)
+	}
+	m.References = "c1@mail.example"
+	c, _ = outbox.Compose(m, from, date)
+	r, _ = gomail.CreateReader(bytes.NewReader(c.Raw))
+	if got := r.Header.Get("References"); got != "<c1@mail.example> <c2@mail.example>" {
+		t.Errorf("References without the replied-to mail = %q, want it appended", got)
+	}
+	// A message that answers nothing has neither header.
+	c, _ = outbox.Compose(customerMessage(), from, date)
+	if bytes.Contains(c.Raw, []byte("In-Reply-To")) || bytes.Contains(c.Raw, []byte("References")) {
+		t.Error("a rule's message carries threading headers")
+	}
+}

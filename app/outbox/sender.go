@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"github.com/backroom-app/backroom/data"
 	"github.com/backroom-app/backroom/importers/mailbox"
 )
@@ -116,7 +118,12 @@ func (s *Sender) SendDue(ctx context.Context) (sent, failed int, err error) {
 			} else if isUserError(sendErr) {
 				reason = data.UserMessage(sendErr)
 			}
-			err = s.Store.MarkFailed(mctx, m.ID, reason)
+			if permanent(sendErr) {
+				// The server refused this message for good (5xx): retrying would be refused again.
+				err = s.Store.MarkGaveUp(mctx, m.ID, reason)
+			} else {
+				err = s.Store.MarkFailed(mctx, m.ID, reason)
+			}
 			if err == nil {
 				failed++
 			} else {
@@ -331,6 +338,13 @@ func (d *draftsDest) close() {
 		d.d.Close()
 		d.d = nil
 	}
+}
+
+// permanent says the server refused the message with a permanent (5xx) reply. A refusal of the sign-in
+// is not the message's fault, and a 4xx reply (mailbox busy, greylisted) may pass later: both retry.
+func permanent(err error) bool {
+	var smtpErr *smtp.SMTPError
+	return errors.Is(err, ErrRejected) && !errors.Is(err, ErrAuth) && errors.As(err, &smtpErr) && smtpErr.Code/100 == 5
 }
 
 // isUserError says err carries a message written for the shop owner.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	gomail "github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
 
 	"github.com/backroom-app/backroom/app/outbox"
 	"github.com/backroom-app/backroom/data"
@@ -199,22 +200,46 @@ func TestSender_OfflineThenSent(t *testing.T) {
 	}
 }
 
-// A refusal is recorded with the server's own words, and the message waits for its retry.
+// A permanent refusal (5xx) is recorded with the server's own words, and the message gives up after this
+// one attempt: the server would refuse it again. A temporary one (4xx) waits for its retry.
 func TestSender_RejectedKeepsServerReply(t *testing.T) {
-	serverTLS, roots := testCert(t)
-	ms := startServer(t, serverConfig{tls: serverTLS})
-	ms.rejectRcpt["zoe@example.org"] = &smtpError550
-	clock := &testClock{now: t0}
-	acct := ms.account(data.SMTPStartTLS)
-	acct.Route = data.RouteSMTP
-	st, _ := shopWithMessage(t, clock, acct)
-	s := &outbox.Sender{Store: st, TLSConfig: &tls.Config{RootCAs: roots}, Timeout: 5 * time.Second,
-		SMTPPassword: func(context.Context, data.SMTPAccount) (string, error) { return testPassword, nil }}
-	sendDue(t, s, 0, 1)
-	m := onlyMessage(t, st)
-	if m.Status != data.OutboxFailed || !strings.Contains(m.LastError, "550 5.1.1 No such user here") ||
-		!strings.Contains(m.LastError, "zoe@example.org") {
-		t.Fatalf("status %s, error %q; want failed with the server's reply 550 5.1.1 No such user here", m.Status, m.LastError)
+	for _, tc := range []struct {
+		name       string
+		reply      *smtp.SMTPError
+		wantStatus data.OutboxStatus
+		wantText   string
+	}{
+		{"permanent", &smtpError550, data.OutboxGaveUp, "550 5.1.1 No such user here"},
+		{"temporary", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "Greylisted, try later"},
+			data.OutboxFailed, "451 4.7.1 Greylisted, try later"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			serverTLS, roots := testCert(t)
+			ms := startServer(t, serverConfig{tls: serverTLS})
+			ms.rejectRcpt["zoe@example.org"] = tc.reply
+			clock := &testClock{now: t0}
+			acct := ms.account(data.SMTPStartTLS)
+			acct.Route = data.RouteSMTP
+			st, _ := shopWithMessage(t, clock, acct)
+			s := &outbox.Sender{Store: st, TLSConfig: &tls.Config{RootCAs: roots}, Timeout: 5 * time.Second,
+				SMTPPassword: func(context.Context, data.SMTPAccount) (string, error) { return testPassword, nil }}
+			sendDue(t, s, 0, 1)
+			m := onlyMessage(t, st)
+			if m.Status != tc.wantStatus || m.Attempts != 1 || !strings.Contains(m.LastError, tc.wantText) ||
+				!strings.Contains(m.LastError, "zoe@example.org") {
+				t.Fatalf("status %s after %d attempts, error %q; want %s with the server's reply %s", m.Status, m.Attempts,
+					m.LastError, tc.wantStatus, tc.wantText)
+			}
+			// A later round tries a temporary refusal again after its wait, and never a permanent one.
+			clock.Set(t0.Add(2 * time.Hour))
+			due, err := st.DueMessages(context.Background(), clock.Now(), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := tc.wantStatus == data.OutboxFailed; (len(due) == 1) != want {
+				t.Errorf("due again: %d messages, want due %v", len(due), want)
+			}
+		})
 	}
 }
 

@@ -45,6 +45,10 @@ func Message(raw []byte, received time.Time) data.MailMessage {
 		}
 	case ordermail.NotOrder:
 		m.Kind = data.MailNotOrder
+		// A customer's mail about one of our orders becomes a support ticket; what links it is read here.
+		if c, err := ordermail.ReadCustomerMail(bytes.NewReader(raw)); err == nil {
+			m.InReplyTo, m.References, m.Mentions, m.Text, m.Marketplace = c.InReplyTo, c.References, c.Mentions, c.Text, c.Marketplace
+		}
 	default:
 		m.Kind = data.MailUnknownOrder
 	}
