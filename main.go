@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -47,7 +48,14 @@ func openGUI(ctx context.Context, path string) error {
 		return fmt.Errorf("create the folder for %s: %w", path, err)
 	}
 	store, err := data.Open(ctx, path, data.Options{})
+	if errors.Is(err, data.ErrDamaged) {
+		// The damaged file stays untouched; the recovery window offers a backup instead.
+		app.RunRecovery(ctx, fyneapp.NewWithID(appID), path, err)
+		return nil
+	}
 	if err != nil {
+		// Also returned, so a terminal that started Backroom shows it too.
+		app.ShowOpenFailed(fyneapp.NewWithID(appID), path, err)
 		return err
 	}
 	defer store.Close()

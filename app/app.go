@@ -86,6 +86,7 @@ func sections() []section {
 		{sectionImports, theme.DownloadIcon, ownerOnly, func(a *App) screen { return newImportsScreen(a) }},
 		{sectionMail, theme.MailComposeIcon, ownerOnly, func(a *App) screen { return newMailScreen(a) }},
 		{sectionOutbox, theme.MailSendIcon, managesMail, func(a *App) screen { return newOutboxScreen(a) }},
+		{sectionTickets, theme.MailReplyIcon, managesMail, func(a *App) screen { return newTicketsScreen(a) }},
 		{sectionExports, theme.DocumentSaveIcon, notPacker, func(a *App) screen { return newExportsScreen(a) }},
 		{sectionSettings, theme.SettingsIcon, everyone, func(a *App) screen { return newSettingsScreen(a) }},
 	}
@@ -114,20 +115,18 @@ type App struct {
 	// messages fires the customer message rules and watches exceptions; outbox sends what they queue.
 	messages *messageWatch
 	outbox   *outboxSending
+	// backups makes the automatic backups (backup_watch.go).
+	backups *backupWatch
+
+	ctx context.Context // the app's lifetime; a restore starts background work afresh under it
+	// opened is a store the app opened itself, after restoring a backup; Stop closes it.
+	opened *data.Store
 }
 
 // New builds the app around an open store. It shows nothing until Start.
 func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
-	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx), keys: keychain.New()}
-	a.mail = newMailWatcher(a)
-	a.contingency = newContingencyWatch(a)
-	a.messages = newMessageWatch(a)
-	a.outbox = newOutboxSending(a)
-	a.messages.afterRun = func(fired int) {
-		if fired > 0 {
-			a.outbox.soon()
-		}
-	}
+	a := &App{fyne: fa, base: base, store: base, bg: newBackground(ctx), keys: keychain.New(), ctx: ctx}
+	a.newWatches()
 	a.win = fa.NewWindow("Backroom")
 	a.win.SetIcon(assets.Icon())
 	a.win.Resize(fyne.NewSize(1200, 780))
@@ -138,6 +137,20 @@ func New(ctx context.Context, fa fyne.App, base *data.Store) *App {
 		a.win.Close()
 	})
 	return a
+}
+
+// newWatches makes the background watches afresh: at start, and after a restore replaced the database.
+func (a *App) newWatches() {
+	a.mail = newMailWatcher(a)
+	a.contingency = newContingencyWatch(a)
+	a.messages = newMessageWatch(a)
+	a.outbox = newOutboxSending(a)
+	a.messages.afterRun = func(fired int) {
+		if fired > 0 {
+			a.outbox.soon()
+		}
+	}
+	a.backups = newBackupWatch(a)
 }
 
 // Window is the main window.
@@ -154,6 +167,7 @@ func (a *App) Start() {
 			showError(a.win, err)
 			return
 		}
+		a.backups.start(len(users) > 0)
 		if len(users) == 0 {
 			a.win.SetContent(newWelcomeScreen(a).view())
 			return
@@ -345,8 +359,15 @@ func (a *App) changed() {
 	a.messagesChanged()
 }
 
-// Stop cancels background work; call it before quitting.
-func (a *App) Stop() { a.bg.stop() }
+// Stop cancels background work; call it before quitting. It closes a store the app opened itself after
+// a restore; the store New was given stays its caller's to close.
+func (a *App) Stop() {
+	a.bg.stop()
+	if a.opened != nil {
+		a.opened.Close()
+		a.opened = nil
+	}
+}
 
 // isCancelled reports whether err means the user cancelled.
 func isCancelled(err error) bool { return errors.Is(err, context.Canceled) }

@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -191,10 +192,10 @@ func writeOrdersCSV(ctx context.Context, w io.Writer, s *data.Store, loc *time.L
 		}
 		for _, o := range page {
 			c := o.Currency
-			_ = cw.Write([]string{o.ExternalID, o.Channel, string(o.Status), csvTime(o.PlacedAt, loc), csvTime(o.PaidAt, loc),
-				csvTime(o.ShipBy, loc), csvTime(o.ShippedAt, loc), csvText(o.CustomerName), csvText(o.CustomerEmail),
+			_ = cw.Write(sheetcell.Row([]string{o.ExternalID, o.Channel, string(o.Status), csvTime(o.PlacedAt, loc), csvTime(o.PaidAt, loc),
+				csvTime(o.ShipBy, loc), csvTime(o.ShippedAt, loc), o.CustomerName, o.CustomerEmail,
 				o.ShipTo.Country, strconv.FormatInt(o.Items, 10), c, data.FormatDecimal(o.Subtotal, c), data.FormatDecimal(o.Shipping, c),
-				data.FormatDecimal(o.Tax, c), data.FormatDecimal(o.Discount, c), data.FormatDecimal(o.Total, c)})
+				data.FormatDecimal(o.Tax, c), data.FormatDecimal(o.Discount, c), data.FormatDecimal(o.Total, c)}))
 		}
 		n += len(page)
 		if progress != nil && total > 0 {
@@ -248,7 +249,7 @@ func writeStockCSV(ctx context.Context, w io.Writer, s *data.Store, _ *time.Loca
 			}
 		}
 		for _, l := range page {
-			row := []string{csvText(l.SKU), csvText(l.Name), csvText(l.Bin), yesNo(l.Active), yesNo(l.Kit),
+			row := []string{l.SKU, l.Name, l.Bin, yesNo(l.Active), yesNo(l.Kit),
 				strconv.FormatInt(l.OnHand, 10), strconv.FormatInt(l.Reserved, 10), strconv.FormatInt(l.Available, 10),
 				l.Currency, data.FormatDecimal(l.Price, l.Currency)}
 			if costs {
@@ -259,7 +260,7 @@ func writeStockCSV(ctx context.Context, w io.Writer, s *data.Store, _ *time.Loca
 				}
 				row = append(row, v)
 			}
-			_ = cw.Write(row)
+			_ = cw.Write(sheetcell.Row(row))
 		}
 		n += len(page)
 		if progress != nil && total > 0 {
@@ -288,14 +289,6 @@ func csvTime(t time.Time, loc *time.Location) string {
 		return ""
 	}
 	return t.In(loc).Format("2006-01-02 15:04")
-}
-
-// csvText defuses text a spreadsheet would run as a formula: a customer called "=HYPERLINK(…)" stays text.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func yesNo(b bool) string {

@@ -917,6 +917,9 @@ func (sc *importsScreen) start(job *importJob, opt data.ImportOptions) {
 		}
 		if !opt.DryRun && err == nil {
 			sc.a.changed() // reloads this screen's lists (history, unmatched lines) when it is on display
+			if r.Committed {
+				sc.a.backups.afterImport()
+			}
 		}
 		if sc.shown == job {
 			sc.showResult(job)

@@ -79,6 +79,7 @@ func (w *mailWatcher) start(s *data.Store, acct data.MailAccount, password strin
 			w.changed()
 			if res.OrdersNew+res.OrdersUpdated+res.Queued > 0 {
 				w.a.changed()
+				w.a.backups.afterMail()
 			}
 		})
 	}

@@ -64,6 +64,8 @@ type settingsScreen struct {
 
 	// Messages: rules, templates and the sending account; owner only.
 	messages *messageSettings
+	// Backups: the folder, backing up now, restoring; owner only (settings_backups.go).
+	backups *backupSettings
 
 	// Audit log.
 	audit       *pagedTable[data.AuditEntry]
@@ -164,6 +166,9 @@ func newSettingsScreen(a *App) *settingsScreen {
 	if a.store.Can(data.PermManageMail) {
 		sc.messages = newMessageSettings(a)
 	}
+	if a.store.MayRestore() == nil {
+		sc.backups = newBackupSettings(a)
+	}
 	if a.store.Can(data.PermViewAudit) {
 		sc.audit = newPagedTable(a, "entries", []column[data.AuditEntry]{
 			{title: "When", width: 140, text: func(e data.AuditEntry) string { return e.At.In(time.Local).Format("2 Jan 2006 15:04") }},
@@ -188,7 +193,7 @@ func (sc *settingsScreen) view() fyne.CanvasObject {
 		container.NewHBox(container.NewCenter(who), sc.signOut))
 
 	device := container.NewVBox(
-		sectionHeading("This computer", "Backroom keeps the whole shop in one file. Back it up by copying it while Backroom is closed."),
+		sectionHeading("This computer", "Backroom keeps the whole shop in one file. Backups of it are made automatically: see the Backups tab."),
 		widget.NewForm(
 			widget.NewFormItem("Database file", selectableLabel(sc.a.base.Path())),
 			widget.NewFormItem("Device id", selectableLabel(sc.a.base.DeviceID())),
@@ -224,6 +229,9 @@ func (sc *settingsScreen) view() fyne.CanvasObject {
 		container.NewTabItemWithIcon("People", theme.AccountIcon(), container.NewPadded(people)),
 		container.NewTabItemWithIcon("Locations", theme.StorageIcon(), container.NewPadded(locations)),
 	)
+	if sc.backups != nil {
+		sc.tabs.Append(container.NewTabItemWithIcon(backupsTabTitle, theme.DocumentSaveIcon(), container.NewPadded(sc.backups.view())))
+	}
 	if sc.messages != nil {
 		sc.tabs.Append(container.NewTabItemWithIcon(messagesTabTitle, theme.MailComposeIcon(), container.NewPadded(sc.messages.view())))
 	}
@@ -276,6 +284,9 @@ func (sc *settingsScreen) refresh() {
 	sc.locations.setSource(listSource(func(ctx context.Context) ([]data.Location, error) { return store.Locations(ctx) }))
 	if sc.messages != nil {
 		sc.messages.refresh()
+	}
+	if sc.backups != nil {
+		sc.backups.refresh()
 	}
 	if sc.audit != nil {
 		sc.audit.setSource(listSource(func(ctx context.Context) ([]data.AuditEntry, error) {

@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,11 +27,17 @@ type signInScreen struct {
 	signIn  *widget.Button
 	byLabel map[string]data.User
 	root    *fyne.Container
+
+	// A name locked after too many wrong PINs: its sign-in stays disabled and the message counts down
+	// to until, by the store's clock; stopLock ends the countdown.
+	locked   string
+	until    time.Time
+	stopLock context.CancelFunc
 }
 
 func newSignInScreen(a *App) *signInScreen {
 	sc := &signInScreen{a: a, byLabel: map[string]data.User{}}
-	sc.chosen = widget.NewRadioGroup(nil, func(string) { sc.message.SetText("") })
+	sc.chosen = widget.NewRadioGroup(nil, func(string) { sc.showLock() })
 	sc.pin = widget.NewPasswordEntry()
 	sc.pin.SetPlaceHolder("PIN")
 	sc.pin.OnSubmitted = func(string) { sc.onSignIn() }
@@ -103,6 +111,10 @@ func (sc *signInScreen) onSignIn() {
 		sc.message.SetText("Choose your name first.")
 		return
 	}
+	if sc.locked == u.Name && sc.a.base.Now().Before(sc.until) {
+		sc.pin.SetText("") // Enter in the PIN field while Sign in is disabled: nothing is checked
+		return
+	}
 	pin := sc.pin.Text
 	sc.signIn.Disable()
 	run(sc.a.bg, func(ctx context.Context) (*data.Store, error) {
@@ -110,10 +122,70 @@ func (sc *signInScreen) onSignIn() {
 	}, func(s *data.Store, err error) {
 		sc.signIn.Enable()
 		sc.pin.SetText("")
+		var locked *data.LockedOutError
+		if errors.As(err, &locked) {
+			sc.lockOut(u.Name, locked.Wait)
+			return
+		}
 		if err != nil {
 			sc.message.SetText(data.UserMessage(err))
 			return
 		}
+		sc.endLock()
 		sc.a.signedIn(s)
 	})
+}
+
+// lockOut disables signing in as name for wait and counts the time down in the message, once a second.
+func (sc *signInScreen) lockOut(name string, wait time.Duration) {
+	sc.endLock()
+	sc.locked, sc.until = name, sc.a.base.Now().Add(wait)
+	ctx, cancel := context.WithCancel(sc.a.bg.ctx)
+	sc.stopLock = cancel
+	sc.showLock()
+	sc.a.bg.loop(func(context.Context) {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						sc.showLock()
+					}
+				})
+			}
+		}
+	})
+}
+
+// showLock says how long the chosen name stays locked and keeps its Sign in disabled meanwhile; another
+// name, or the same once the time is up, may sign in.
+func (sc *signInScreen) showLock() {
+	u, ok := sc.byLabel[sc.chosen.Selected]
+	if sc.locked == "" || !ok || u.Name != sc.locked {
+		sc.message.SetText("")
+		sc.signIn.Enable()
+		return
+	}
+	left := sc.until.Sub(sc.a.base.Now())
+	if left <= 0 {
+		sc.endLock()
+		sc.message.SetText("")
+		sc.signIn.Enable()
+		return
+	}
+	sc.message.SetText((&data.LockedOutError{Name: sc.locked, Wait: left}).Error())
+	sc.signIn.Disable()
+}
+
+// endLock stops the countdown.
+func (sc *signInScreen) endLock() {
+	if sc.stopLock != nil {
+		sc.stopLock()
+		sc.stopLock = nil
+	}
+	sc.locked = ""
 }

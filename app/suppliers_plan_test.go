@@ -327,6 +327,16 @@ func TestSuppliersPlan_Accountant(t *testing.T) {
 		t.Errorf("heading = %q", got)
 	}
 	shop.clock.set(time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)) // the JUG PO, due on the 27th, is late
+	// The accountant writes nothing, alerts included: the owner's session (here the base store) raises
+	// them, and the accountant's screens show them.
+	a.contingenciesChanged()
+	settle(a)
+	if alerts, _ := shop.base.ContingencyAlerts(ctx, true); len(alerts) != 0 {
+		t.Errorf("the accountant's session raised alerts: %+v", alerts)
+	}
+	if _, err := shop.base.EvaluateContingencies(ctx, shop.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
 	a.contingenciesChanged()
 	settle(a)
 	if a.contingency.banner != nil {

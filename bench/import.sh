@@ -100,11 +100,11 @@ while [ "$i" -le "$REPEAT" ]; do
 	rm -f "$WORK"/bare.db*
 	measure sqlite3-import-csv "$i" sqlite3 "$WORK/bare.db" ".import --csv $CACHE/shopify_$LINES.csv orders"
 	fresh_db
-	measure backroom-csv "$i" "$WORK/backroom" --db "$WORK/run.db" import "$CACHE/shopify_$LINES.csv"
+	measure backroom-csv "$i" "$WORK/backroom" --db "$WORK/run.db" import --no-backup "$CACHE/shopify_$LINES.csv"
 	fresh_db
-	measure backroom-xlsx "$i" "$WORK/backroom" --db "$WORK/run.db" import "$CACHE/shopify_$LINES.xlsx"
+	measure backroom-xlsx "$i" "$WORK/backroom" --db "$WORK/run.db" import --no-backup "$CACHE/shopify_$LINES.xlsx"
 	fresh_db
-	measure backroom-amazon-tsv "$i" "$WORK/backroom" --db "$WORK/run.db" import "$CACHE/amazon_$LINES.txt"
+	measure backroom-amazon-tsv "$i" "$WORK/backroom" --db "$WORK/run.db" import --no-backup "$CACHE/amazon_$LINES.txt"
 	if [ -n "$LO" ]; then
 		rm -rf "$WORK/lo"
 		measure libreoffice-xlsx-to-csv "$i" $LO "$LO_PROFILE" --headless --convert-to csv --outdir "$WORK/lo" "$CACHE/shopify_$LINES.xlsx"
@@ -114,12 +114,12 @@ done
 rows=$(sqlite3 "$WORK/bare.db" "SELECT count(*) FROM orders")
 echo "   sqlite3 bare table: $rows rows"
 fresh_db
-"$WORK/backroom" --db "$WORK/run.db" import "$CACHE/shopify_$LINES.csv" | sed 's/^/   backroom: /'
+"$WORK/backroom" --db "$WORK/run.db" import --no-backup "$CACHE/shopify_$LINES.csv" | sed 's/^/   backroom: /'
 
 if [ "$BIG" -gt 0 ]; then
 	echo "== peak memory, $BIG lines (one run)"
 	fresh_db
-	measure "backroom-csv-$BIG" 1 "$WORK/backroom" --db "$WORK/run.db" import "$CACHE/shopify_$BIG.csv"
+	measure "backroom-csv-$BIG" 1 "$WORK/backroom" --db "$WORK/run.db" import --no-backup "$CACHE/shopify_$BIG.csv"
 	sed 's/^/   backroom: /' "$WORK/out"
 fi
 

@@ -201,6 +201,9 @@ type AccountsTotals struct {
 // Product is the catalogue's name of the line's SKU, or the channel's name for a line matching none.
 // Lines are read in one pass and one order's lines are held at a time, so a year of orders streams.
 func (s *Store) AccountsSales(ctx context.Context, p AccountsPeriod, fn func(SaleLine) error) error {
+	if err := s.require(PermExport); err != nil {
+		return err
+	}
 	names, err := productNames(ctx, s.read)
 	if err != nil {
 		return fmt.Errorf("read the sales of %s: %w", p, err)
@@ -227,6 +230,9 @@ func (s *Store) AccountsSales(ctx context.Context, p AccountsPeriod, fn func(Sal
 // AccountsRefunds calls fn for each return recorded in the period, by time. Refunds are in the order's
 // currency; Product is named as on the Sales sheet.
 func (s *Store) AccountsRefunds(ctx context.Context, p AccountsPeriod, fn func(RefundLine) error) error {
+	if err := s.require(PermExport); err != nil {
+		return err
+	}
 	what := "read the refunds of " + p.String()
 	names, err := productNames(ctx, s.read)
 	if err != nil {

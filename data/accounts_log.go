@@ -89,7 +89,7 @@ type HeldChange struct {
 // The fingerprints are made in one pass over the period's orders and lines, as the Sales sheet reads
 // them, inside the write: a lock made with the export covers exactly what was fingerprinted.
 func (s *Store) LogAccountsExport(ctx context.Context, p AccountsPeriod, e AccountsExport, lock bool) (AccountsExport, error) {
-	if err := s.require(PermViewCosts); err != nil {
+	if err := s.require(PermExport); err != nil {
 		return AccountsExport{}, err
 	}
 	if lock {

@@ -760,9 +760,14 @@ func (e *evaluation) stockoutCause(r ContingencyRule, key string) (cause, bool) 
 // or live alerts it costs one query; otherwise it reads the shop once (one pass over the ledger and the
 // window's orders, as ReorderPlan does) whatever the number of rules and SKUs.
 //
-// Any user's actions may lead here (a packer receiving a delivery), so it checks no permission: the
-// rules were set by someone allowed to, and alerts carry no money.
+// Any user who changes the shop may lead here (a packer receiving a delivery), so it asks only for a
+// permission both the owner and the packer have: the rules were set by someone allowed to, and alerts
+// carry no money. It writes alerts, so the accountant, who writes nothing, is refused; the alerts they
+// read are the ones the owner's and the packers' sessions keep up to date.
 func (s *Store) EvaluateContingencies(ctx context.Context, now time.Time) ([]ContingencyAlert, error) {
+	if err := s.require(PermMoveStock); err != nil {
+		return nil, err
+	}
 	var busy bool
 	if err := s.read.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM contingency_rules WHERE active = 1)
 		OR EXISTS (SELECT 1 FROM contingency_alerts WHERE cleared_at IS NULL)`).Scan(&busy); err != nil {
@@ -778,7 +783,7 @@ func (s *Store) EvaluateContingencies(ctx context.Context, now time.Time) ([]Con
 	e := &evaluation{s: s, now: now, suppliers: map[string]Supplier{}}
 	var causes []cause
 	if len(rules) > 0 {
-		sps, err := s.Suppliers(ctx)
+		sps, err := s.suppliers(ctx) // with their terms: what the rules decide must not depend on who runs them
 		if err != nil {
 			return nil, err
 		}

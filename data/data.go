@@ -22,6 +22,8 @@ import (
 	"hash/maphash"
 	"net/url"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -47,6 +49,11 @@ type db struct {
 	device string
 	clock  *clock
 	now    func() time.Time
+	// backups makes this store's backups run one at a time (backup.go).
+	backups sync.Mutex
+	// writeGapUntil (Unix ns) holds this store's next write back after a long one, so another process's
+	// waiting write gets its turn (see update).
+	writeGapUntil atomic.Int64
 }
 
 // Options tune Open; the zero value is what the app uses.
@@ -67,11 +74,18 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		opts.ReadConns = 4
 	}
 	if err := checkHeader(path); err != nil {
-		return nil, err
+		return nil, storageError(path, err, false)
+	}
+	// Before anything can write: a damaged file must stay exactly as it is for recovery (backup.go).
+	if err := checkIntact(ctx, path); err != nil {
+		return nil, storageError(path, err, false)
 	}
 	q := url.Values{}
 	q.Set("_foreign_keys", "on")
-	q.Set("_busy_timeout", "5000")
+	// Another process (the GUI and a command-line import, or two windows) may hold the write lock for a
+	// whole import: 5 s for 100,000 lines, 50 s for a million. Waiting that long beats failing a change
+	// with "database is locked"; past it, the owner is told the file is busy (storage_errors.go).
+	q.Set("_busy_timeout", "120000")
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
@@ -83,25 +97,25 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	// The single writer gets a 64 MiB page cache, each reader 16 MiB.
 	write, err := sql.Open("sqlite3", dsn+fmt.Sprintf("&_cache_size=%d", writerCacheSize))
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, storageError(path, fmt.Errorf("open %s: %w", path, err), false)
 	}
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	d := &db{path: path, write: write, clock: &clock{}, now: func() time.Time { return opts.Now().UTC() }}
 	if err := d.migrate(ctx); err != nil {
 		write.Close()
-		return nil, err
+		return nil, storageError(path, err, false)
 	}
 	read, err := sql.Open("sqlite3", dsn+"&_cache_size=-16384&mode=ro")
 	if err != nil {
 		write.Close()
-		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+		return nil, storageError(path, fmt.Errorf("open %s for reading: %w", path, err), false)
 	}
 	read.SetMaxOpenConns(opts.ReadConns)
 	d.read = read
 	if err := d.loadDevice(ctx); err != nil {
 		d.close()
-		return nil, err
+		return nil, storageError(path, err, false)
 	}
 	return &Store{db: d, user: systemUser}, nil
 }
@@ -289,24 +303,47 @@ func (t *tx) nowText() string {
 	return t.nowStr
 }
 
+// A write holding the lock longer than longWrite is followed by writeGap without writing: longer than
+// SQLite's busy-wait poll of 100 ms, so a write waiting in another process gets in.
+const (
+	longWrite = 200 * time.Millisecond
+	writeGap  = 150 * time.Millisecond
+)
+
 // update runs fn in one immediate write transaction. It is the only way the store writes.
 func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
+	if gap := time.Until(time.Unix(0, s.writeGapUntil.Load())); gap > 0 {
+		select {
+		case <-time.After(gap):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	sqlTx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin write: %w", err)
+		return storageError(s.path, fmt.Errorf("begin write: %w", err), true)
 	}
+	// SQLite's busy wait polls (every 100 ms once it has waited a while) rather than queueing, so a
+	// process committing long writes back to back, an import of file after file, would starve another
+	// process's writes. After holding the lock long, leave a gap longer than one poll before the next.
+	locked := time.Now()
+	defer func() {
+		if time.Since(locked) > longWrite {
+			s.writeGapUntil.Store(time.Now().Add(writeGap).UnixNano())
+		}
+	}()
 	defer sqlTx.Rollback()
 	now := s.now()
 	t := &tx{Tx: sqlTx, s: s, now: now, hlc: s.clock.tick(now)}
 	if err := fn(t); err != nil {
-		return err
+		return storageError(s.path, err, true)
 	}
 	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hlc', ?)
 		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, fmt.Sprint(int64(t.hlc))); err != nil {
-		return fmt.Errorf("save clock: %w", err)
+		return storageError(s.path, fmt.Errorf("save clock: %w", err), true)
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return storageError(s.path, fmt.Errorf("commit: %w", err), true)
 	}
 	return nil
 }

@@ -406,7 +406,7 @@ func (s *Store) loadPlan(ctx context.Context, now time.Time) (*plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sum reserved stock for planning: %w", err)
 	}
-	sps, err := s.Suppliers(ctx)
+	sps, err := s.suppliers(ctx)
 	if err != nil {
 		return nil, err
 	}

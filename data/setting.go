@@ -48,7 +48,7 @@ func (s *Store) Setting(ctx context.Context, key Setting) (string, error) {
 
 // SetSetting changes a shop setting. Only an owner may.
 func (s *Store) SetSetting(ctx context.Context, key Setting, value string) error {
-	if err := s.require(PermManageUsers); err != nil {
+	if err := s.require(PermSettings); err != nil {
 		return err
 	}
 	value = strings.TrimSpace(value)

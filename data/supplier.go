@@ -206,6 +206,16 @@ func scanSupplier(row scanner) (Supplier, error) {
 
 // Suppliers lists suppliers by name with the number of SKUs each offers.
 func (s *Store) Suppliers(ctx context.Context) ([]Supplier, error) {
+	out, err := s.suppliers(ctx)
+	for i := range out {
+		out[i] = s.visibleSupplier(out[i])
+	}
+	return out, err
+}
+
+// suppliers lists suppliers with their terms whoever asks: the reorder plan works out whether an order
+// reaches a minimum without showing the minimum.
+func (s *Store) suppliers(ctx context.Context) ([]Supplier, error) {
 	out, err := queryList(ctx, s.read, scanSupplier, `SELECT `+supplierColumns+` FROM suppliers s ORDER BY s.name`)
 	if err != nil {
 		return nil, fmt.Errorf("list suppliers: %w", err)
@@ -215,7 +225,17 @@ func (s *Store) Suppliers(ctx context.Context) ([]Supplier, error) {
 
 // Supplier finds one supplier by id.
 func (s *Store) Supplier(ctx context.Context, id string) (Supplier, error) {
-	return s.supplier(ctx, s.read, id)
+	sp, err := s.supplier(ctx, s.read, id)
+	return s.visibleSupplier(sp), err
+}
+
+// visibleSupplier hides the supplier's minimum order value, a term of trade, from users who may not see
+// costs; a packer receiving a delivery still sees who it is from.
+func (s *Store) visibleSupplier(sp Supplier) Supplier {
+	if !s.Can(PermViewCosts) {
+		sp.MinOrderValue = 0
+	}
+	return sp
 }
 
 func (s *Store) supplier(ctx context.Context, q querier, id string) (Supplier, error) {

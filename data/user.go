@@ -57,6 +57,16 @@ const (
 	// PermApproveCounts covers turning a stock count into ledger movements: anyone who moves stock may
 	// count, but what the count changes is the owner's call.
 	PermApproveCounts
+	// PermExport covers the files that leave the shop for its books and reports: the accounts workbook
+	// and its sales and refund lines, the figures, and the order, stock and shipment lists. The owner and
+	// the accountant have it; a packer does not, because those files carry money. Recording that an
+	// export was made (LogAccountsExport without a lock) is the one write an accountant makes: it is the
+	// export's own trail, not a change to the shop.
+	PermExport
+	// PermSettings covers changing shop settings (name, address, currency, planning figures, the override
+	// rule). Reading a setting needs nothing: the window title and documents show the shop's name to
+	// everyone, and the planning figures are no secret.
+	PermSettings
 )
 
 func (p Permission) String() string {
@@ -81,11 +91,22 @@ func (p Permission) String() string {
 		return "manage the order mailbox"
 	case PermApproveCounts:
 		return "approve stock counts"
+	case PermExport:
+		return "export accounts, figures and lists"
+	case PermSettings:
+		return "change settings"
 	}
 	return fmt.Sprintf("permission %d", int(p))
 }
 
 // Can reports whether the role has the permission.
+//
+// The store enforces these, not the screens: every exported Store method that writes requires a
+// permission only the owner and, for packing and stock, the packer have, so an accountant's every write
+// is refused with ErrPermission. Reads that are all money (accounts, sales reports, cost history) or
+// credentials (mail and SMTP accounts) are refused too; reads a packer's screens need (products,
+// stock, suppliers, purchase orders, reorder plans) come back with their cost fields left empty
+// instead, because refusing them would take the packing desk's catalogue away with the costs.
 func (r Role) Can(p Permission) bool {
 	switch r {
 	case RoleOwner:
@@ -93,7 +114,7 @@ func (r Role) Can(p Permission) bool {
 	case RolePacker:
 		return p == PermMoveStock || p == PermWorkOrders
 	case RoleAccountant:
-		return p == PermViewCosts || p == PermViewAudit
+		return p == PermViewCosts || p == PermViewAudit || p == PermExport
 	}
 	return false
 }
@@ -228,31 +249,59 @@ func (s *Store) SetPIN(ctx context.Context, userID, pin string) error {
 }
 
 // Login checks a user's PIN and returns a store acting for them. A wrong PIN and an unknown name give the
-// same answer, so the shared desk does not reveal who has an account.
+// same answer, in about the same time, so the shared desk does not reveal who has an account.
+//
+// Five wrong PINs for one name lock it (see loginLock); a locked name is refused without its PIN being
+// checked, with an ErrPermission whose message says how long to wait. Every attempt goes into the audit
+// log as sign_in, sign_in_failed or locked_out, with the name typed and never the PIN.
 func (s *Store) Login(ctx context.Context, name, pin string) (*Store, error) {
+	name = strings.TrimSpace(name)
+	if wait, err := s.lockedFor(ctx, name); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		if err := s.recordSignIn(ctx, User{}, "locked_out", name, map[string]any{"retry_in_s": waitSeconds(wait)}); err != nil {
+			return nil, err
+		}
+		return nil, lockedOutError(name, wait)
+	}
 	var u User
 	var hash string
 	err := s.read.QueryRowContext(ctx, `SELECT id, name, role, pin_hash, active FROM users WHERE name = ?`,
-		strings.TrimSpace(name)).Scan(&u.ID, &u.Name, &u.Role, &hash, &u.Active)
-	denied := errorf(ErrPermission, "wrong name or PIN")
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, denied
-	}
-	if err != nil {
+		name).Scan(&u.ID, &u.Name, &u.Role, &hash, &u.Active)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("sign in %q: %w", name, err)
 	}
+	known := err == nil
 	u.HasPIN = hash != ""
+	var ok bool
+	switch {
+	case !known:
+		// Hash anyway: an answer that came back at once would say the name is unknown.
+		checkPIN(decoyHash, pin)
+	case hash == "":
+		ok = pin == ""
+	default:
+		ok = checkPIN(hash, pin)
+	}
+	if !ok {
+		return nil, s.signInFailed(ctx, u, name)
+	}
+	if err := s.update(ctx, func(t *tx) error {
+		if _, err := t.ExecContext(ctx, `DELETE FROM login_guard WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("sign in %s: %w", u.Name, err)
+		}
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	if !u.Active {
+		if err := s.recordSignIn(ctx, u, "sign_in_failed", name, map[string]any{"switched_off": true}); err != nil {
+			return nil, err
+		}
 		return nil, errorf(ErrPermission, "%s's account is switched off", u.Name)
 	}
-	if hash == "" {
-		if pin != "" {
-			return nil, denied
-		}
-		return s.As(u), nil
-	}
-	if !checkPIN(hash, pin) {
-		return nil, denied
+	if err := s.As(u).recordSignIn(ctx, u, "sign_in", name, nil); err != nil {
+		return nil, err
 	}
 	return s.As(u), nil
 }

@@ -36,6 +36,10 @@ func openXLSX(r io.Reader) (table, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the workbook cannot be opened (damaged or cut off?): %w", err)
 	}
+	if err := checkZipLimits(pkg.ra, pkg.size); err != nil {
+		pkg.close()
+		return nil, err
+	}
 	if t, err := openXLSXStream(pkg); err == nil {
 		return t, nil
 	}
@@ -45,7 +49,7 @@ func openXLSX(r io.Reader) (table, error) {
 
 // openExcelize reads a workbook with excelize's row iterator: slower, but it knows every layout.
 func openExcelize(r io.Reader) (table, error) {
-	f, err := excelize.OpenReader(r, excelize.Options{UnzipXMLSizeLimit: 16 << 20})
+	f, err := excelize.OpenReader(r, excelize.Options{UnzipSizeLimit: maxUnzippedSize, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
 		return nil, fmt.Errorf("the workbook cannot be opened (damaged or cut off?): %w", err)
 	}

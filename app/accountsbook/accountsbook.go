@@ -14,8 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode"
 
+	"github.com/backroom-app/backroom/app/filename"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -410,19 +410,6 @@ func amounts(m map[string]int64) []data.CurrencyAmount {
 // not, because Total is what the customer paid either way.
 func margin(t data.AccountsChannelTotal) int64 { return t.Total - t.Tax - t.Refunds - t.Cost }
 
-// risky reports whether a spreadsheet would take text beginning like s for a formula (OWASP's list for
-// CSV injection: =, +, -, @, tab and carriage return).
-func risky(s string) bool {
-	if s == "" {
-		return false
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return true
-	}
-	return false
-}
-
 // PeriodLabel is the period as short as it can be said: "2026-10" for a month, "2026-Q3" for a quarter,
 // "2026" for a year, "2026-10-05" for a day, otherwise "2026-10-05 to 2026-11-04".
 func PeriodLabel(p data.AccountsPeriod) string {
@@ -450,18 +437,9 @@ func PeriodLabel(p data.AccountsPeriod) string {
 // "Backroom accounts 2026-10.xlsx" when the shop has no name. Characters that file systems refuse are
 // left out of the shop's name.
 func FileName(p data.AccountsPeriod, shop string) string {
-	name := strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || strings.ContainsRune(`/\:*?"<>|`, r) {
-			return -1
-		}
-		return r
-	}, shop)
-	name = strings.Trim(strings.Join(strings.Fields(name), " "), ". ")
+	name := filename.FromText(shop, "Backroom")
 	if r := []rune(name); len(r) > 60 {
-		name = strings.TrimSpace(string(r[:60]))
-	}
-	if name == "" {
-		name = "Backroom"
+		name = filename.FromText(string(r[:60]), "Backroom")
 	}
 	return name + " accounts " + PeriodLabel(p) + ".xlsx"
 }

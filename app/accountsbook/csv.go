@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -189,7 +190,7 @@ func (c *csvSink) field(k kind, v value, currency string) string {
 	}
 	switch k {
 	case text:
-		if risky(v.s) {
+		if sheetcell.Risky(v.s) {
 			// OWASP's advice for CSV injection: a leading apostrophe, which spreadsheets take as "text".
 			return "'" + v.s
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -231,7 +232,7 @@ func (x *xlsxSink) cell(k kind, v value, currency string, bold bool) (excelize.C
 		// that look like formulas also get the quote-prefix style, Excel's record of a typed leading
 		// apostrophe, so editing the cell later keeps it text too.
 		switch {
-		case risky(v.s):
+		case sheetcell.Risky(v.s):
 			st.name = "quoted"
 		case bold:
 			st.name = "bold"
@@ -275,7 +276,7 @@ func (x *xlsxSink) writeSummary(rows [][]sumCell) error {
 			if err != nil {
 				return err
 			}
-			if r == 0 && i == 0 && !risky(sc.s) {
+			if r == 0 && i == 0 && !sheetcell.Risky(sc.s) {
 				if c.StyleID, err = x.style(styleKey{name: "title"}); err != nil {
 					return err
 				}

@@ -77,8 +77,9 @@ func commands() []*command {
 		poCancelCommand(false), poCancelCommand(true),
 		mailAccountSetCommand(), mailAccountShowCommand(), mailAccountRemoveCommand(),
 		mailSyncCommand(), mailImportCommand(), mailReparseCommand(), mailReviewCommand(),
-		outboxListCommand(), outboxSendCommand(), rulesListCommand(), rulesCheckCommand(),
+		outboxListCommand(), outboxSendCommand(), rulesListCommand(), rulesCheckCommand(), ticketsListCommand(),
 		usersListCommand(), usersAddCommand(),
+		backupNowCommand(), backupListCommand(), backupRestoreCommand(),
 		versionCommand(),
 	}
 }

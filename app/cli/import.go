@@ -65,8 +65,8 @@ type earlierImport struct {
 }
 
 type importOptions struct {
-	dryRun, json, skipInvalid, again *bool
-	locations                        locationFlags
+	dryRun, json, skipInvalid, again, noBackup *bool
+	locations                                  locationFlags
 }
 
 // locationFlags collects --location NAME=YOURS, which may be given several times.
@@ -97,7 +97,8 @@ refused and every error is listed (row, column, value, reason); --skip-invalid i
 without errors and leaves the listed ones out. Importing the same data again never duplicates an
 order or moves stock twice; a later export updates the orders it holds. A file imported before is
 skipped with a note unless --again is given. --dry-run reads and checks everything and reports exactly
-what importing would do, writing nothing.
+what importing would do, writing nothing. After an import that changed the shop, Backroom backs the
+database up into its backup folder (see "backroom backup"); --no-backup skips that.
 
 Stock files name their locations. A name Backroom does not know becomes a new location, unless
 --location says which of yours it is: --location "1 Example Street=Shop" counts Shopify's
@@ -115,6 +116,7 @@ read at all has one error with row 0. The exit code is 1 when any file was refus
 				json:        fs.Bool("json", false, "print one JSON object per file"),
 				skipInvalid: fs.Bool("skip-invalid", false, "import the records without errors and skip the ones listed"),
 				again:       fs.Bool("again", false, "import files even when the same file was imported before"),
+				noBackup:    fs.Bool("no-backup", false, "skip the backup made after an import that changed the shop (for scripts that back up themselves)"),
 				locations:   locationFlags{},
 			}
 			fs.Var(o.locations, "location", "a location the files name `NAME=YOURS` is your location YOURS (remembered; repeat for more)")
@@ -142,9 +144,10 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 	// what is live before it runs; a soft limit makes it collect sooner on a million-line file, keeping
 	// the process near the memory a shop's laptop can spare. It only costs time close to the limit.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
-	refused := 0
+	refused, wrote := 0, false
 	for _, path := range args {
 		rep := r.importOne(ctx, store, path, currency, opts)
+		wrote = wrote || rep.Imported
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("stopped during %s; nothing of it was imported: %w", filepath.Base(path), err)
 		}
@@ -163,6 +166,9 @@ func runImport(ctx context.Context, r *runner, o any, args []string) error {
 	}
 	if !*opts.dryRun {
 		r.checkContingencies(ctx, store)
+	}
+	if wrote && !*opts.noBackup {
+		r.backupAfterImport(ctx, store)
 	}
 	if refused > 0 {
 		return fmt.Errorf("%s refused", plural(refused, "file was", "files were"))

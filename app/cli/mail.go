@@ -477,6 +477,9 @@ func runMailSync(ctx context.Context, r *runner, o any, args []string) error {
 		return r.mailFailed(*opts.json, res, syncErr)
 	}
 	defer r.checkContingencies(ctx, store)
+	if res.OrdersNew+res.OrdersUpdated > 0 {
+		defer r.backupIfOlder(ctx, store, time.Hour) // a sync every few minutes must not copy the file each time
+	}
 	if *opts.json {
 		return writeJSON(r.out, newMailSummary(res, nil))
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -65,7 +66,7 @@ func Amazon(w io.Writer, orders []data.ShippedOrder, opts Options) (Result, erro
 		code, name := AmazonCarrier(o.Shipment.Carrier)
 		row := []string{clean(o.Order.ExternalID), "", "", opts.day(o.Shipment.ShippedAt), code, name,
 			clean(o.Shipment.Tracking), clean(o.Shipment.Service)}
-		b.WriteString(strings.Join(row, "\t") + "\r\n")
+		b.WriteString(strings.Join(sheetcell.KeyRow(row), "\t") + "\r\n")
 		res.note(o)
 		res.Rows++
 	}

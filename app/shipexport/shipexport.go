@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -114,10 +115,14 @@ func lookupCarrier(carrier string, names []string, aliases map[string]string) (s
 }
 
 // writeCSV writes records as RFC 4180 CSV with CRLF line ends, the form both Shopify's and eBay's
-// templates come in.
+// templates come in. Text that would call a function when read as a formula gets a leading apostrophe
+// (sheetcell.Key: marketplaces match the rest as written).
 func writeCSV(w io.Writer, records [][]string) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
+	for _, rec := range records {
+		sheetcell.KeyRow(rec)
+	}
 	if err := cw.WriteAll(records); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -30,7 +31,7 @@ func Amazon(w io.Writer, listings []data.ChannelListing) (Result, error) {
 	b.WriteString(strings.Join(amazonColumns(), "\t") + "\r\n")
 	for _, l := range listings {
 		row := []string{clean(l.ChannelSKU), "", "", "", itoa(quantity(l)), "", ""}
-		b.WriteString(strings.Join(row, "\t") + "\r\n")
+		b.WriteString(strings.Join(sheetcell.KeyRow(row), "\t") + "\r\n")
 	}
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return Result{}, err

@@ -20,6 +20,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/backroom-app/backroom/app/sheetcell"
 	"github.com/backroom-app/backroom/data"
 )
 
@@ -99,10 +100,15 @@ func clean(s string) string {
 // bom is the UTF-8 byte order mark that eBay's and WooCommerce's files start with.
 const bom = "\ufeff"
 
-// writeCSV writes records as RFC 4180 CSV (quoted only where needed), with CRLF or LF line ends.
+// writeCSV writes records as RFC 4180 CSV (quoted only where needed), with CRLF or LF line ends. Text
+// that would call a function when read as a formula gets a leading apostrophe (sheetcell.Key:
+// marketplaces match the rest as written).
 func writeCSV(w io.Writer, records [][]string, crlf bool) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = crlf
+	for _, rec := range records {
+		sheetcell.KeyRow(rec)
+	}
 	if err := cw.WriteAll(records); err != nil {
 		return fmt.Errorf("write CSV: %w", err)
 	}
@@ -111,7 +117,8 @@ func writeCSV(w io.Writer, records [][]string, crlf bool) error {
 
 // writePHPCSV writes records as PHP's fputcsv does, which is how WooCommerce and Etsy write theirs: a
 // field is quoted only when it holds the delimiter, a quote, a backslash, a space, a tab or a line
-// break, and lines end in LF.
+// break, and lines end in LF. Text that would call a function when read as a formula gets a leading
+// apostrophe (sheetcell.Key: marketplaces match the rest as written).
 func writePHPCSV(w io.Writer, records [][]string) error {
 	var b strings.Builder
 	for _, rec := range records {
@@ -119,6 +126,7 @@ func writePHPCSV(w io.Writer, records [][]string) error {
 			if i > 0 {
 				b.WriteByte(',')
 			}
+			f = sheetcell.Key(f)
 			if strings.ContainsAny(f, ",\"\\ \t\r\n") {
 				f = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
 			}
