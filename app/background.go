@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -179,4 +180,43 @@ func inParallel(ctx context.Context, reads ...func(context.Context) error) error
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// tick calls fn on the UI goroutine every interval until ctx ends (a sign-out, a new sign-in, the app
+// quitting): the clock of the watchers that re-check something while a screen is open. fn never runs
+// after ctx has ended.
+func (b *background) tick(ctx context.Context, interval time.Duration, fn func()) {
+	b.loop(func(context.Context) {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fyne.Do(func() {
+					if ctx.Err() == nil {
+						fn()
+					}
+				})
+			}
+		}
+	})
+}
+
+// after calls fn once on the UI goroutine when delay has passed, unless ctx ends first.
+func (b *background) after(ctx context.Context, delay time.Duration, fn func()) {
+	b.loop(func(context.Context) {
+		t := time.NewTimer(delay)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+			fyne.Do(func() {
+				if ctx.Err() == nil {
+					fn()
+				}
+			})
+		}
+	})
 }

@@ -52,36 +52,10 @@ func (w *backupWatch) start(shop bool) {
 	}
 	ctx, cancel := context.WithCancel(w.a.bg.ctx)
 	w.cancel = cancel
-	w.a.bg.loop(func(context.Context) {
-		delay := time.NewTimer(backupStartDelay)
-		defer delay.Stop()
-		select {
-		case <-ctx.Done():
-			return
-		case <-delay.C:
-		}
-		if shop {
-			fyne.Do(func() {
-				if ctx.Err() == nil {
-					w.request(w.a.base)
-				}
-			})
-		}
-		t := time.NewTicker(backupCheckEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if ctx.Err() == nil {
-						w.requestIfOlder(backupDaily)
-					}
-				})
-			}
-		}
-	})
+	if shop {
+		w.a.bg.after(ctx, backupStartDelay, func() { w.request(w.a.base) })
+	}
+	w.a.bg.tick(ctx, backupCheckEvery, func() { w.requestIfOlder(backupDaily) })
 }
 
 // afterImport backs up after an import wrote to the shop.

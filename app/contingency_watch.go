@@ -66,23 +66,7 @@ func (w *contingencyWatch) start(s *data.Store) {
 	ctx, cancel := context.WithCancel(w.a.bg.ctx)
 	w.cancel = cancel
 	w.changed()
-	every := w.every
-	w.a.bg.loop(func(context.Context) {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if ctx.Err() == nil {
-						w.checkDay()
-					}
-				})
-			}
-		}
-	})
+	w.a.bg.tick(ctx, w.every, w.checkDay)
 }
 
 // stop ends the day check of the current sign-in.

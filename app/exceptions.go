@@ -73,22 +73,7 @@ func (w *messageWatch) start(s *data.Store) {
 	ctx, cancel := context.WithCancel(w.a.bg.ctx)
 	w.cancel = cancel
 	w.changed()
-	w.a.bg.loop(func(context.Context) {
-		t := time.NewTicker(messageCheckEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if ctx.Err() == nil {
-						w.changed()
-					}
-				})
-			}
-		}
-	})
+	w.a.bg.tick(ctx, messageCheckEvery, w.changed)
 }
 
 func (w *messageWatch) stop() {

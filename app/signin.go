@@ -143,22 +143,7 @@ func (sc *signInScreen) lockOut(name string, wait time.Duration) {
 	ctx, cancel := context.WithCancel(sc.a.bg.ctx)
 	sc.stopLock = cancel
 	sc.showLock()
-	sc.a.bg.loop(func(context.Context) {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fyne.Do(func() {
-					if ctx.Err() == nil {
-						sc.showLock()
-					}
-				})
-			}
-		}
-	})
+	sc.a.bg.tick(ctx, time.Second, sc.showLock)
 }
 
 // showLock says how long the chosen name stays locked and keeps its Sign in disabled meanwhile; another
