@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/backroom-app/backroom/data"
+	"github.com/backroom-app/backroom/importers/mailbox"
 )
 
 // Options are what a connection needs besides the account.
@@ -43,14 +44,15 @@ func (o Options) timeout() time.Duration {
 // The kinds of failure, for errors.Is. The error's text is written for the shop owner, and
 // data.UserMessage shows it.
 var (
-	// ErrAuth means the server refused the user name or password.
-	ErrAuth = errors.New("mail server refused the login")
+	// ErrAuth means the server refused the user name or password. The connection kinds are the
+	// mailbox's own, so a caller tests one set of kinds for IMAP and SMTP alike.
+	ErrAuth = mailbox.ErrAuth
 	// ErrCertificate means the server's certificate could not be trusted.
-	ErrCertificate = errors.New("mail server certificate not trusted")
+	ErrCertificate = mailbox.ErrCertificate
 	// ErrUnreachable means no connection could be made, or it broke.
-	ErrUnreachable = errors.New("mail server unreachable")
+	ErrUnreachable = mailbox.ErrUnreachable
 	// ErrTimeout means the server stopped answering within the timeout.
-	ErrTimeout = errors.New("mail server timed out")
+	ErrTimeout = mailbox.ErrTimeout
 	// ErrRejected means the server answered and refused the message, a sender or a recipient.
 	ErrRejected = errors.New("mail server refused the message")
 )

@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/backroom-app/backroom/data"
+	"github.com/backroom-app/backroom/importers/mailbox"
 )
 
 // Client is one signed-in connection to the shop's SMTP server, good for several messages in a row.
@@ -76,7 +75,7 @@ func Dial(ctx context.Context, acct data.SMTPAccount, opt Options) (*Client, err
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("connect to %s: %w", addr, ctx.Err())
 		}
-		return nil, dialFailure(addr, timeout, err)
+		return nil, mailbox.DialFailure(addr, timeout, err)
 	}
 	cl := &Client{conn: raw, addr: addr, timeout: timeout}
 
@@ -250,10 +249,10 @@ func (cl *Client) explain(ctx context.Context, what string, err error) error {
 		return fmt.Errorf("%s with %s: %w", what, cl.addr, ctx.Err())
 	case errors.As(err, &smtpErr):
 		return failure(ErrRejected, err, "the mail server %s refused %s (it said: %s)", cl.addr, what, reply(smtpErr))
-	case isTimeout(err):
+	case mailbox.IsTimeout(err):
 		return failure(ErrTimeout, err, "the mail server %s did not answer within %s while %s", cl.addr, cl.timeout, what)
 	}
-	if reason, ok := certificateProblem(err); ok {
+	if reason, ok := mailbox.CertificateProblem(err, cl.addr); ok {
 		return failure(ErrCertificate, err, "the mail server %s showed a certificate Backroom cannot trust: %s", cl.addr, reason)
 	}
 	var recordErr tls.RecordHeaderError
@@ -281,52 +280,6 @@ func reply(e *smtp.SMTPError) string {
 		b.WriteString(" " + strings.ReplaceAll(msg, "\n", " "))
 	}
 	return b.String()
-}
-
-// dialFailure says why no TCP connection could be made.
-func dialFailure(addr string, timeout time.Duration, err error) error {
-	var dnsErr *net.DNSError
-	switch {
-	case isTimeout(err):
-		return failure(ErrTimeout, err, "the mail server %s did not answer within %s; check the host name and port", addr, timeout)
-	case errors.As(err, &dnsErr) && (dnsErr.IsNotFound || !dnsErr.IsTemporary):
-		return failure(ErrUnreachable, err, "there is no mail server %s: the host name was not found; check its spelling", addr)
-	case errors.As(err, &dnsErr):
-		return failure(ErrUnreachable, err, "could not look up the mail server %s: is the computer online?", addr)
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return failure(ErrUnreachable, err, "nothing answers at %s: check the host name and port", addr)
-	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
-		return failure(ErrUnreachable, err, "the mail server %s cannot be reached: is the computer online?", addr)
-	}
-	return failure(ErrUnreachable, err, "could not connect to the mail server %s: %v", addr, err)
-}
-
-// certificateProblem names what is wrong with the server's certificate, when that is the failure.
-func certificateProblem(err error) (string, bool) {
-	var hostErr x509.HostnameError
-	var invalidErr x509.CertificateInvalidError
-	var unknown x509.UnknownAuthorityError
-	var verify *tls.CertificateVerificationError
-	switch {
-	case errors.As(err, &hostErr):
-		return fmt.Sprintf("it is not made out for %s (wrong host name)", hostErr.Host), true
-	case errors.As(err, &invalidErr):
-		if invalidErr.Reason == x509.Expired {
-			return "it has expired, or this computer's clock is wrong", true
-		}
-		return "it is not valid: " + invalidErr.Error(), true
-	case errors.As(err, &unknown):
-		return "it is signed by an authority this computer does not trust (a self-signed certificate, or a network that intercepts connections)", true
-	case errors.As(err, &verify):
-		return "it could not be verified: " + verify.Err.Error(), true
-	}
-	return "", false
-}
-
-func isTimeout(err error) bool {
-	var netErr net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		(errors.As(err, &netErr) && netErr.Timeout())
 }
 
 func isBroken(err error) bool {

@@ -81,7 +81,7 @@ func connect(ctx context.Context, acct data.MailAccount, opt Options, handler *i
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("connect to %s: %w", addr, ctx.Err())
 		}
-		return nil, dialFailure(addr, opt.Timeout, err)
+		return nil, DialFailure(addr, opt.Timeout, err)
 	}
 
 	options := &imapclient.Options{UnilateralDataHandler: handler}
@@ -182,10 +182,10 @@ func (s *session) explain(ctx context.Context, what string, err error, timedOut 
 	if ctx.Err() != nil {
 		return fmt.Errorf("%s with %s: %w", what, s.addr, ctx.Err())
 	}
-	if timedOut || isTimeout(err) {
+	if timedOut || IsTimeout(err) {
 		return failure(ErrTimeout, err, "the mail server %s did not answer within %s while %s", s.addr, s.timeout, what)
 	}
-	if reason, ok := certificateProblem(err, s.addr); ok {
+	if reason, ok := CertificateProblem(err, s.addr); ok {
 		return failure(ErrCertificate, err, "the mail server %s showed a certificate Backroom cannot trust: %s", s.addr, reason)
 	}
 	var imapErr *imap.Error
@@ -203,11 +203,12 @@ func (s *session) explain(ctx context.Context, what string, err error, timedOut 
 	return failure(nil, err, "talking to the mail server %s failed while %s: %v", s.addr, what, err)
 }
 
-// dialFailure says why no TCP connection could be made.
-func dialFailure(addr string, timeout time.Duration, err error) error {
+// DialFailure says, for the shop owner, why no TCP connection to the mail server at addr could be made.
+// The outbox's SMTP client uses it too: the reasons are the same for any mail server.
+func DialFailure(addr string, timeout time.Duration, err error) error {
 	var dnsErr *net.DNSError
 	switch {
-	case isTimeout(err):
+	case IsTimeout(err):
 		return failure(ErrTimeout, err, "the mail server %s did not answer within %s; check the host name and port", addr, timeout)
 	case errors.As(err, &dnsErr) && (dnsErr.IsNotFound || !dnsErr.IsTemporary):
 		return failure(ErrUnreachable, err, "there is no mail server %s: the host name was not found; check its spelling", addr)
@@ -221,8 +222,8 @@ func dialFailure(addr string, timeout time.Duration, err error) error {
 	return failure(ErrUnreachable, err, "could not connect to the mail server %s: %v", addr, err)
 }
 
-// certificateProblem names what is wrong with the server's certificate, when that is the failure.
-func certificateProblem(err error, addr string) (string, bool) {
+// CertificateProblem names what is wrong with the server's certificate, when that is why err happened.
+func CertificateProblem(err error, addr string) (string, bool) {
 	var hostErr x509.HostnameError
 	var invalid x509.CertificateInvalidError
 	var unknown x509.UnknownAuthorityError
@@ -258,7 +259,8 @@ func certificateProblem(err error, addr string) (string, bool) {
 	return "", false
 }
 
-func isTimeout(err error) bool {
+// IsTimeout reports whether err is a deadline passing, of the connection or of ctx.
+func IsTimeout(err error) bool {
 	var netErr net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
 		(errors.As(err, &netErr) && netErr.Timeout())
