@@ -328,7 +328,10 @@ func (c *exceptionsCard) row(e data.Exception, overdue bool, now time.Time) fyne
 	handle := widget.NewButtonWithIcon("Handle…", theme.ConfirmIcon(), func() { c.onHandle(e) })
 	right := container.NewHBox(age, handle)
 	open := widget.NewButtonWithIcon("", theme.NavigateNextIcon(), func() { c.a.showOrder(e.OrderID) })
-	if e.OrderID != 0 {
+	if e.TicketID != 0 {
+		open.OnTapped = func() { c.a.showTicket(e.TicketID) }
+	}
+	if e.OrderID != 0 || e.TicketID != 0 {
 		right.Add(open)
 	} else {
 		// Keeps the Handle buttons of every row in one column.

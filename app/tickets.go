@@ -439,3 +439,10 @@ func (sc *ticketsScreen) onReply() {
 		sc.a.messagesChanged()
 	})
 }
+
+// showTicket opens the Tickets section on one ticket, from an exception about it.
+func (a *App) showTicket(id int64) {
+	if sc, ok := a.show(sectionTickets).(*ticketsScreen); ok {
+		sc.open(id)
+	}
+}

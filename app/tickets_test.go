@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/backroom-app/backroom/data"
 )
@@ -94,5 +96,50 @@ func TestTickets_SupportLoadCardAndPackers(t *testing.T) {
 	}
 	if d := showScreen[*dashboardScreen](t, p, sectionDashboard); d.support != nil {
 		t.Error("a packer's dashboard has the support load card")
+	}
+}
+
+// The arrow on a "customer waiting" exception opens the ticket itself, not only its order.
+func TestTickets_ExceptionArrowOpensTicket(t *testing.T) {
+	a := newTestApp(t)
+	holdUI(t, a)
+	ctx := context.Background()
+	customerAsks(t, a.base, "Is my apron on its way?")
+	if err := a.base.SetExceptionLimit(ctx, data.ExceptionTicketUnanswered, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.base.RefreshExceptions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tickets, err := a.base.Tickets(ctx, data.TicketFilter{})
+	if err != nil || len(tickets) != 1 {
+		t.Fatalf("tickets = %+v, %v", tickets, err)
+	}
+	dash := showScreen[*dashboardScreen](t, a, sectionDashboard)
+	dash.refresh() // the dashboard was drawn at sign-in, before the customer's mail
+	waitUI(a)
+	var row *fyne.Container
+	walk(dash.exceptions.view(), func(o fyne.CanvasObject) {
+		if c, ok := o.(*fyne.Container); ok && hasText(c, "Customer waiting for an answer") {
+			row = c // the deepest container holding the text: the exception's row
+		}
+	})
+	if row == nil {
+		t.Fatalf("no ticket exception on the dashboard: %q", texts(dash.exceptions.view()))
+	}
+	var arrow *widget.Button
+	walk(row, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "" {
+			arrow = b
+		}
+	})
+	if arrow == nil {
+		t.Fatal("the ticket exception has no arrow")
+	}
+	test.Tap(arrow)
+	waitUI(a)
+	sc, ok := a.screens[sectionTickets].(*ticketsScreen)
+	if !ok || a.current != sectionTickets || sc.chosen == nil || sc.chosen.ID != tickets[0].ID {
+		t.Fatalf("after the arrow: section %q, chosen %+v", a.current, sc.chosen)
 	}
 }

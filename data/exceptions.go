@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -293,12 +294,15 @@ func (t *tx) openException(ctx context.Context, p problem) (int64, error) {
 	return id, t.audit(ctx, "open", "exception", fmt.Sprint(id), nil, map[string]any{"kind": p.kind, "ref": p.ref, "summary": p.summary})
 }
 
-const exceptionColumns = `id, kind, COALESCE(order_id, 0), ref, summary, opened_at, COALESCE(handled_at, ''), handled_by, how`
+const exceptionColumns = `id, kind, COALESCE(order_id, 0), ref, summary, opened_at, COALESCE(handled_at, ''), handled_by, how, subject`
 
 func scanException(r scanner) (Exception, error) {
 	var e Exception
-	var opened, handled string
-	err := r.Scan(&e.ID, &e.Kind, &e.OrderID, &e.Ref, &e.Summary, &opened, &handled, &e.HandledBy, &e.How)
+	var opened, handled, subject string
+	err := r.Scan(&e.ID, &e.Kind, &e.OrderID, &e.Ref, &e.Summary, &opened, &handled, &e.HandledBy, &e.How, &subject)
+	if id, ok := strings.CutPrefix(subject, ticketSubject); ok && e.Kind == ExceptionTicketUnanswered {
+		e.TicketID, _ = strconv.ParseInt(id, 10, 64)
+	}
 	e.Opened = parseTime(opened)
 	if handled != "" {
 		e.Handled = parseTime(handled)

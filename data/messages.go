@@ -191,6 +191,7 @@ type Exception struct {
 	ID        int64
 	Kind      ExceptionKind
 	OrderID   int64
+	TicketID  int64 // the ticket a "ticket_unanswered" exception is about, 0 for the other kinds
 	Ref       string
 	Summary   string
 	Opened    time.Time

@@ -440,6 +440,9 @@ func (t *tx) writeTicket(ctx context.Context, action string, before, after Ticke
 	return t.audit(ctx, action, "ticket", strconv.FormatInt(after.ID, 10), ticketAudit(before), ticketAudit(after))
 }
 
+// ticketSubject starts the subject key of a ticket's exception, followed by the ticket id.
+const ticketSubject = "ticket:"
+
 // ticketAudit is what the audit log keeps of a ticket: its state, not what the customer wrote.
 func ticketAudit(k Ticket) map[string]any {
 	return map[string]any{"order": k.OrderRef, "channel": k.Channel, "status": k.Status, "reason": k.Reason, "handler": k.Handler}
@@ -631,7 +634,7 @@ func (s *Store) unansweredTickets(ctx context.Context, now time.Time, add func(p
 		if err := r.Scan(&id, &orderID, &ch, &ext, &customer, &subject, &at); err != nil {
 			return err
 		}
-		add(problem{ExceptionTicketUnanswered, fmt.Sprint("ticket:", id), orderID, ch + " " + ext,
+		add(problem{ExceptionTicketUnanswered, fmt.Sprint(ticketSubject, id), orderID, ch + " " + ext,
 			fmt.Sprintf("%s about %s order %s: %s", cmpOr(customer, "a customer"), ch, ext, subject), parseTime(at)})
 		return nil
 	}, formatTime(now.Add(-limits[ExceptionTicketUnanswered])))

@@ -223,7 +223,7 @@ func TestTickets_UnansweredException(t *testing.T) {
 		t.Fatalf("unanswered within the 24 h limit: %+v", es)
 	}
 	es := unanswered(testNow.Add(25 * time.Hour))
-	if len(es) != 1 || !es[0].Opened.Equal(testNow) || es[0].Ref != "shopify #1042" ||
+	if len(es) != 1 || !es[0].Opened.Equal(testNow) || es[0].Ref != "shopify #1042" || es[0].TicketID != id ||
 		es[0].Summary != "ada@example.com about shopify order #1042: Question" {
 		t.Fatalf("past the limit: %+v", es)
 	}
