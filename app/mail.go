@@ -286,6 +286,7 @@ func mailCounts(r data.MailResult) string {
 	add(r.OrdersNew, "new order", "new orders")
 	add(r.OrdersUpdated, "order updated", "orders updated")
 	add(r.Ignored, "not an order", "not orders")
+	add(r.Tickets, "filed under a support ticket", "filed under support tickets")
 	add(r.Held, "order held for a locked period", "orders held for a locked period")
 	add(r.Queued, "waiting for review", "waiting for review")
 	add(r.Duplicates, "already read", "already read")

@@ -77,7 +77,7 @@ func (w *mailWatcher) start(s *data.Store, acct data.MailAccount, password strin
 			}
 			w.lastPass, w.lastErr = time.Now(), err
 			w.changed()
-			if res.OrdersNew+res.OrdersUpdated+res.Queued > 0 {
+			if res.OrdersNew+res.OrdersUpdated+res.Queued+res.Tickets > 0 {
 				w.a.changed()
 				w.a.backups.afterMail()
 			}

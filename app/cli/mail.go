@@ -34,12 +34,13 @@ type mailSummary struct {
 	Warnings        []importProblem `json:"warnings"`
 	Error           string          `json:"error,omitempty"`
 	OrdersHeld      int             `json:"orders_held"` // kept for the owner: they would change a locked period
+	Tickets         int             `json:"tickets"`     // customer mail filed under support tickets (of the not-order mail)
 }
 
 func newMailSummary(res data.MailResult, err error) mailSummary {
 	s := mailSummary{MessagesSeen: res.Seen, OrdersCreated: res.OrdersNew, OrdersUpdated: res.OrdersUpdated,
 		OrdersUnchanged: res.OrdersUnchanged, Ignored: res.Ignored, QueuedForReview: res.Queued, Duplicates: res.Duplicates,
-		Unmatched: res.Unmatched, OrdersHeld: res.Held, Warnings: []importProblem{}}
+		Unmatched: res.Unmatched, OrdersHeld: res.Held, Tickets: res.Tickets, Warnings: []importProblem{}}
 	for _, p := range res.Warnings {
 		s.Warnings = append(s.Warnings, importProblem{Row: p.Row, Column: p.Column, Value: p.Value, Reason: p.Reason})
 	}
@@ -884,6 +885,7 @@ func mailResultWords(res data.MailResult) string {
 	add(res.OrdersUpdated, fmt.Sprintf("%d updated", res.OrdersUpdated))
 	add(res.OrdersUnchanged, fmt.Sprintf("%d unchanged", res.OrdersUnchanged))
 	add(res.Ignored, plural(res.Ignored, "not an order", "not orders"))
+	add(res.Tickets, plural(res.Tickets, "customer mail filed under a ticket (backroom tickets list)", "customer mails filed under tickets (backroom tickets list)"))
 	add(res.Held, fmt.Sprintf("%d held as they would change a locked period (backroom accounts held)", res.Held))
 	add(res.Queued, fmt.Sprintf("%d waiting for review in Mail", res.Queued))
 	add(res.Duplicates, fmt.Sprintf("%d read before", res.Duplicates))

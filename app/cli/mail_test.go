@@ -25,7 +25,7 @@ import (
 
 // mailSummaryKeys are the keys of the --json summary of mail sync, import and reparse: a contract.
 var mailSummaryKeys = sorted("messages_seen", "orders_created", "orders_updated", "orders_unchanged", "ignored",
-	"queued_for_review", "duplicates", "unmatched", "warnings", "orders_held")
+	"queued_for_review", "duplicates", "unmatched", "warnings", "orders_held", "tickets")
 
 // runMail runs the command line with a keychain of its own and stdin as standard input.
 func runMail(t *testing.T, kc *keychain.Keychain, stdin string, args ...string) result {
