@@ -140,8 +140,9 @@ func atRiskFromEverySKU(t *testing.T, s *Store) []AtRisk {
 		onHand, reserved, sellable := p.level(it, "")
 		isOversold := len(it.kit) == 0 && reserved > onHand
 		var held []string
+		var short int64
 		if isOversold {
-			held = orders[k]
+			held, short = orders[k], reserved-onHand
 		}
 		name := it.name
 		if it.option != "" {
@@ -155,11 +156,11 @@ func atRiskFromEverySKU(t *testing.T, s *Store) []AtRisk {
 		sort.Strings(chs)
 		for _, c := range chs {
 			if u := listed[k][c]; u > 0 && (sellable < u || sellable == u && margin[c]) {
-				out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Channel: c, Listed: u, Oversold: isOversold, Orders: held})
+				out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Channel: c, Listed: u, Oversold: isOversold, Short: short, Orders: held})
 			}
 		}
 		if isOversold && len(out) == n {
-			out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Oversold: true, Orders: held})
+			out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Oversold: true, Short: short, Orders: held})
 		}
 	}
 	return out

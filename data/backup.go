@@ -640,6 +640,9 @@ func Restore(ctx context.Context, dbPath, backupPath string, opts RestoreOptions
 	if err != nil {
 		return rep, fmt.Errorf("copy backup %s beside %s: %w", backupPath, dbPath, err)
 	}
+	if err := newSyncIncarnation(ctx, tmpPath); err != nil {
+		return rep, fmt.Errorf("prepare backup %s for sync: %w", backupPath, err)
+	}
 	kind := ".replaced-"
 	if opts.Damaged {
 		kind = ".damaged-"
@@ -677,6 +680,25 @@ func Restore(ctx context.Context, dbPath, backupPath string, opts RestoreOptions
 			"try another backup.", dbPath, problem, aside)
 	}
 	return rep, nil
+}
+
+// newSyncIncarnation gives a restored copy a new sync incarnation (tx.opPrefix), so the ops it makes from
+// now on never take the ids of ops the database made after this backup and already sent to the hub.
+// The copy is not yet in place, so nothing else has it open.
+func newSyncIncarnation(ctx context.Context, path string) error {
+	db, err := sql.Open("sqlite3", fileDSN(path, "_busy_timeout=5000"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('sync_incarnation', ?)
+		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, newIncarnation())
+	if err != nil {
+		return err
+	}
+	// Leave one file, as a backup is: the restore moves only it into place.
+	_, err = db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	return err
 }
 
 func copyFile(dst *os.File, src string) error {

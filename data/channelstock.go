@@ -95,6 +95,7 @@ type AtRisk struct {
 	Channel   string   // "" for an oversold SKU no channel lists
 	Listed    int64    // our units in the channel's latest export (channel units × pack)
 	Oversold  bool     // open orders hold more than is on hand
+	Short     int64    // when oversold: the units open orders hold beyond what is on hand
 	Orders    []string // open order numbers (the channel's) holding the SKU when oversold
 }
 
@@ -473,8 +474,12 @@ func (s *Store) LogStockExport(ctx context.Context, channel, file string, listin
 	}
 	var id int64
 	err := s.update(ctx, func(t *tx) error {
-		res, err := t.ExecContext(ctx, `INSERT INTO stock_exports(channel, file, at, user, lines, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			channel, file, t.nowText(), s.user.Name, len(listings), t.hlc, s.device)
+		rowID, err := t.nextRowID(ctx, "stock_exports")
+		if err != nil {
+			return err
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO stock_exports(id, channel, file, at, user, lines, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			rowID, channel, file, t.nowText(), s.user.Name, len(listings), t.hlc, s.device)
 		if err != nil {
 			return fmt.Errorf("log %s stock export: %w", channel, err)
 		}
@@ -607,8 +612,9 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 		onHand, reserved, sellable := p.level(it, "")
 		oversold := len(it.kit) == 0 && reserved > onHand
 		var held []string
+		var short int64
 		if oversold {
-			held = orders[k]
+			held, short = orders[k], reserved-onHand
 		}
 		name := it.name
 		if it.option != "" {
@@ -623,11 +629,12 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 		sort.Strings(chs)
 		for _, c := range chs {
 			if u := byChannel[c]; u > 0 && (sellable < u || sellable == u && margin[c]) {
-				out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Channel: c, Listed: u, Oversold: oversold, Orders: held})
+				out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Channel: c, Listed: u, Oversold: oversold, Short: short,
+					Orders: held})
 			}
 		}
 		if oversold && len(out) == n {
-			out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Oversold: true, Orders: held})
+			out = append(out, AtRisk{SKU: it.sku, Name: name, Sellable: sellable, Oversold: true, Short: short, Orders: held})
 		}
 	}
 	return out, nil
@@ -650,7 +657,7 @@ func (s *Store) openOrdersBySKU(ctx context.Context, skus []string) (map[string]
 			SELECT l.sku AS sku, l.order_id AS order_id FROM wanted w JOIN order_lines l ON l.open = 1 AND l.sku = w.sku COLLATE NOCASE
 			UNION SELECT k.component_sku, l.order_id FROM wanted w JOIN kit_components k ON k.component_sku = w.sku COLLATE NOCASE
 				JOIN order_lines l ON l.open = 1 AND l.sku = k.kit_sku
-		) x JOIN orders o ON o.id = x.order_id ORDER BY o.placed_at, o.id`, func(r *sql.Rows) error {
+		) x JOIN orders o ON o.id = x.order_id ORDER BY o.placed_at, o.channel, o.external_id`, func(r *sql.Rows) error {
 		var sku, number string
 		if err := r.Scan(&sku, &number); err != nil {
 			return err

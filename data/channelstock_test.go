@@ -417,8 +417,8 @@ func TestStore_AtRisk(t *testing.T) {
 	t.Run("Oversold", func(t *testing.T) {
 		want := []AtRisk{
 			{SKU: "GIFT", Name: "Gift box", Sellable: 0, Channel: "etsy", Listed: 5},
-			{SKU: "JAR", Name: "Honey jar", Sellable: 0, Oversold: true, Orders: []string{"3003"}},
-			{SKU: "MUG", Name: "Stoneware mug", Sellable: 0, Channel: "etsy", Listed: 5, Oversold: true, Orders: []string{"3001", "#1002"}},
+			{SKU: "JAR", Name: "Honey jar", Sellable: 0, Oversold: true, Short: 1, Orders: []string{"3003"}},
+			{SKU: "MUG", Name: "Stoneware mug", Sellable: 0, Channel: "etsy", Listed: 5, Oversold: true, Short: 2, Orders: []string{"3001", "#1002"}},
 			{SKU: "TEA", Name: "Earl Grey 100 g", Sellable: 26, Channel: "etsy", Listed: 28},
 		}
 		if got := atRisk(t); !reflect.DeepEqual(got, want) {

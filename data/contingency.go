@@ -1002,7 +1002,7 @@ func (e *evaluation) heldOrders(ctx context.Context, skus []string) (map[int64][
 		err := scanRows(ctx, e.s.read, `SELECT o.id, v.sku, l.quantity * l.pack * COALESCE(k.quantity, 1)
 			FROM order_lines l JOIN orders o ON o.id = l.order_id LEFT JOIN kit_components k ON k.kit_sku = l.sku
 			JOIN variants v ON v.sku = COALESCE(k.component_sku, l.sku)
-			WHERE l.open = 1 ORDER BY o.placed_at, o.id, l.line_no`, func(r *sql.Rows) error {
+			WHERE l.open = 1 ORDER BY o.placed_at, o.channel, o.external_id, l.line_no`, func(r *sql.Rows) error {
 			var l openLine
 			if err := r.Scan(&l.order, &l.sku, &l.units); err != nil {
 				return err

@@ -184,6 +184,29 @@ func (d *db) loadDevice(ctx context.Context) error {
 		return fmt.Errorf("read clock: %w", err)
 	}
 	d.clock.last = HLC(last)
+	return d.loadSync(ctx)
+}
+
+// loadSync writes a syncing device's capture triggers again if a migration changed the schema since they
+// were written.
+func (d *db) loadSync(ctx context.Context) error {
+	var enabled bool
+	var triggersFor, version int
+	if err := d.read.QueryRowContext(ctx, `SELECT enabled, triggers_for FROM sync_state WHERE id = 1`).Scan(&enabled, &triggersFor); err != nil {
+		return fmt.Errorf("read sync state: %w", err)
+	}
+	if !enabled {
+		return nil
+	}
+	if err := d.read.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
+		return fmt.Errorf("read the schema version: %w", err)
+	}
+	if triggersFor != version {
+		s := &Store{db: d, user: systemUser}
+		if err := s.update(ctx, func(t *tx) error { return t.writeCaptureTriggers(ctx) }); err != nil {
+			return fmt.Errorf("update sync triggers: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -336,6 +359,11 @@ func (s *Store) update(ctx context.Context, fn func(*tx) error) error {
 	now := s.now()
 	t := &tx{Tx: sqlTx, s: s, now: now, hlc: s.clock.tick(now)}
 	if err := fn(t); err != nil {
+		return storageError(s.path, err, true)
+	}
+	// Stamped on every write, not only once this process saw sync enabled: another process may have
+	// enabled it since, and its triggers record this write's changes too.
+	if err := t.stampOps(ctx); err != nil {
 		return storageError(s.path, err, true)
 	}
 	if _, err := sqlTx.ExecContext(ctx, `INSERT INTO meta(key, value) VALUES ('hlc', ?)

@@ -317,9 +317,13 @@ func (t *tx) insertShipment(ctx context.Context, o Order, sh Shipment) error {
 func (t *tx) insertReturn(ctx context.Context, o Order, r Return) (int, error) {
 	r.Channel, r.ExternalID, r.Currency = o.Channel, o.ExternalID, o.Currency
 	r.At, r.UserName = t.now, t.s.user.Name
-	res, err := t.ExecContext(ctx, `INSERT INTO returns(order_id, line_no, sku, units, reason, condition, disposition, refund, note, at,
-		user_id, user_name, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, r.LineNo, r.SKU, r.Units, r.Reason, r.Condition, r.Disposition, r.Refund, r.Note, t.nowText(), t.s.user.ID, t.s.user.Name,
+	rowID, err := t.nextRowID(ctx, "returns")
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.ExecContext(ctx, `INSERT INTO returns(id, order_id, line_no, sku, units, reason, condition, disposition, refund, note, at,
+		user_id, user_name, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		rowID, o.ID, r.LineNo, r.SKU, r.Units, r.Reason, r.Condition, r.Disposition, r.Refund, r.Note, t.nowText(), t.s.user.ID, t.s.user.Name,
 		t.hlc, t.s.device)
 	if err != nil {
 		return 0, fmt.Errorf("record return from %s order %s: %w", o.Channel, o.ExternalID, err)

@@ -130,7 +130,7 @@ func (s *Store) currentProblems(ctx context.Context, now time.Time) ([]problem, 
 	err = scanRows(ctx, s.read, `SELECT o.id, o.channel, o.external_id, o.created_at, count(*),
 		group_concat(CASE WHEN l.channel_sku <> '' THEN l.channel_sku ELSE l.name END, ', ')
 		FROM order_lines l JOIN orders o ON o.id = l.order_id
-		WHERE l.sku IS NULL AND o.status IN `+openStatuses+` GROUP BY o.id ORDER BY o.id`, func(r *sql.Rows) error {
+		WHERE l.sku IS NULL AND o.status IN `+openStatuses+` GROUP BY o.id ORDER BY o.created_at, o.channel, o.external_id`, func(r *sql.Rows) error {
 		var id, n int64
 		var ch, ext, created, names string
 		if err := r.Scan(&id, &ch, &ext, &created, &n, &names); err != nil {
@@ -164,7 +164,10 @@ func (s *Store) currentProblems(ctx context.Context, now time.Time) ([]problem, 
 	for _, a := range risks {
 		summary := fmt.Sprintf("%s: %d sellable but %d listed on %s", a.SKU, a.Sellable, a.Listed, a.Channel)
 		if a.Oversold {
-			summary = fmt.Sprintf("%s is oversold: open orders hold more than is on hand (%s)", a.SKU, strings.Join(a.Orders, ", "))
+			summary = fmt.Sprintf("%s is oversold: %s short", a.SKU, plural(int(a.Short), "unit", "units"))
+			if len(a.Orders) > 0 {
+				summary += " for open orders " + strings.Join(a.Orders, ", ")
+			}
 		}
 		add(problem{ExceptionAtRiskSKU, "sku:" + strings.ToLower(a.SKU) + ":" + a.Channel, 0, a.SKU, summary, now})
 	}
@@ -222,15 +225,16 @@ func (s *Store) RefreshExceptions(ctx context.Context) error {
 		type row struct {
 			id       int64
 			key      string
+			summary  string
 			open     bool
 			stillBad bool
 		}
 		var rows []row
-		err := scanRows(ctx, t, `SELECT id, kind, subject, handled_at IS NULL FROM exceptions
+		err := scanRows(ctx, t, `SELECT id, kind, subject, summary, handled_at IS NULL FROM exceptions
 			WHERE kind <> 'rule' AND gone = 0 AND (handled_at IS NULL OR handled_by <> 'Backroom')`, func(r *sql.Rows) error {
 			var x row
 			var kind, subject string
-			if err := r.Scan(&x.id, &kind, &subject, &x.open); err != nil {
+			if err := r.Scan(&x.id, &kind, &subject, &x.summary, &x.open); err != nil {
 				return err
 			}
 			x.key = kind + "\x00" + subject
@@ -244,6 +248,13 @@ func (s *Store) RefreshExceptions(ctx context.Context) error {
 		for _, x := range rows {
 			if x.stillBad {
 				live[x.key] = true
+				// The problem may have grown or changed since it was raised (more orders on an oversold SKU,
+				// or the rest of a sync's changes arrived): say what it is now.
+				if now := current[x.key].summary; now != x.summary {
+					if _, err := t.ExecContext(ctx, `UPDATE exceptions SET summary = ? WHERE id = ?`, now, x.id); err != nil {
+						return fmt.Errorf("update exception %d: %w", x.id, err)
+					}
+				}
 				continue
 			}
 			if x.open {

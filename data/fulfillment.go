@@ -51,7 +51,7 @@ func (s *Store) PickList(ctx context.Context, orderIDs []int64) ([]PickItem, err
 		LEFT JOIN locations loc ON loc.id = COALESCE(v.location_id,
 			(SELECT id FROM locations ORDER BY is_default DESC, rowid LIMIT 1))
 		WHERE l.order_id IN (?`+strings.Repeat(",?", len(orderIDs)-1)+`)
-		ORDER BY o.id, l.line_no`, args...)
+		ORDER BY o.placed_at, o.channel, o.external_id, l.line_no`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("make pick list: %w", err)
 	}

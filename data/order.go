@@ -602,18 +602,16 @@ type importedOrder struct {
 
 func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	now := t.nowText()
-	res, err := t.ExecContext(ctx, `INSERT INTO orders(channel, external_id, status, placed_at, placed_offset, paid_at, ship_by, shipped_at,
+	o.ID = orderRowID(o.Channel, o.ExternalID)
+	_, err := t.ExecContext(ctx, `INSERT INTO orders(id, channel, external_id, status, placed_at, placed_offset, paid_at, ship_by, shipped_at,
 		delivered_at, customer_name, customer_email, ship_name, ship_address1, ship_address2, ship_city, ship_region, ship_postcode,
 		ship_country, currency, subtotal, shipping, tax, discount, total, created_at, updated_at, hlc, device_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.Channel, o.ExternalID, o.Status, formatTime(o.PlacedAt), offsetOf(o.PlacedAt), nullTime(o.PaidAt), nullTime(o.ShipBy),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.Channel, o.ExternalID, o.Status, formatTime(o.PlacedAt), offsetOf(o.PlacedAt), nullTime(o.PaidAt), nullTime(o.ShipBy),
 		nullTime(o.ShippedAt), nullTime(o.DeliveredAt), o.CustomerName, o.CustomerEmail, o.ShipTo.Name, o.ShipTo.Line1, o.ShipTo.Line2,
 		o.ShipTo.City, o.ShipTo.Region, o.ShipTo.Postcode, o.ShipTo.Country, o.Currency, o.Subtotal, o.Shipping, o.Tax, o.Discount,
 		o.Total, now, now, t.hlc, t.s.device)
 	if err != nil {
-		return fmt.Errorf("record %s order %s: %w", o.Channel, o.ExternalID, err)
-	}
-	if o.ID, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("record %s order %s: %w", o.Channel, o.ExternalID, err)
 	}
 	if err := t.insertLines(ctx, o); err != nil {

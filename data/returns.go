@@ -215,9 +215,13 @@ func (s *Store) RecordReturn(ctx context.Context, r Return) (Return, error) {
 		}
 		r.LineNo, r.SKU, r.Name, r.Channel, r.ExternalID, r.Currency = line.LineNo, line.SKU, line.Name, o.Channel, o.ExternalID, o.Currency
 		r.At, r.UserName = t.now, t.s.user.Name
-		res, err := t.ExecContext(ctx, `INSERT INTO returns(order_id, line_no, sku, units, reason, condition, disposition, refund, note, at,
-			user_id, user_name, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			o.ID, r.LineNo, r.SKU, r.Units, r.Reason, r.Condition, r.Disposition, r.Refund, r.Note, t.nowText(), t.s.user.ID, t.s.user.Name,
+		rowID, err := t.nextRowID(ctx, "returns")
+		if err != nil {
+			return err
+		}
+		res, err := t.ExecContext(ctx, `INSERT INTO returns(id, order_id, line_no, sku, units, reason, condition, disposition, refund, note, at,
+			user_id, user_name, hlc, device_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			rowID, o.ID, r.LineNo, r.SKU, r.Units, r.Reason, r.Condition, r.Disposition, r.Refund, r.Note, t.nowText(), t.s.user.ID, t.s.user.Name,
 			t.hlc, t.s.device)
 		if err != nil {
 			return fmt.Errorf("record return from %s order %s: %w", o.Channel, o.ExternalID, err)

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -493,6 +494,41 @@ func roleCases() []roleCase {
 			return s.SetPIN(ctx, s.user.ID, pin)
 		}, skipOwner: "the fixture's owner is the system user, who has no PIN of their own"},
 		rc("Login", both, func(ctx C, f *F, s *Store) error { return e1(s.Login(ctx, "Jamie Lee", "1234")) }),
+
+		// The sync hub's registry: credentials, so the owner's.
+		rc("HubIdentity", none, func(ctx C, f *F, s *Store) error {
+			return e1(s.HubIdentity(ctx, func() (HubIdentity, error) { return HubIdentity{CertPEM: "cert", KeyPEM: "key"}, nil }))
+		}),
+		rc("AddHubPairing", none, func(ctx C, f *F, s *Store) error {
+			return s.AddHubPairing(ctx, "role-secret-1", testNow.Add(time.Hour))
+		}),
+		gate(rc("CheckHubPairing", none, func(ctx C, f *F, s *Store) error { return s.CheckHubPairing(ctx, "no-such-secret") })),
+		gate(rc("PairHubDevice", none, func(ctx C, f *F, s *Store) error {
+			return e1(s.PairHubDevice(ctx, "no-such-secret", HubDevice{ID: "role-dev-2", Name: "Till"}, strings.Repeat("p", 20)))
+		})),
+		rc("AddHubDevice", none, func(ctx C, f *F, s *Store) error {
+			return e1(s.AddHubDevice(ctx, HubDevice{ID: "role-dev-1", Name: "Desk"}, strings.Repeat("p", 20)))
+		}),
+		gate(rc("CheckHubDevice", none, func(ctx C, f *F, s *Store) error {
+			return e1(s.CheckHubDevice(ctx, "role-dev-1", strings.Repeat("p", 20)))
+		})),
+		rc("NoteHubDeviceSeen", none, func(ctx C, f *F, s *Store) error { return s.NoteHubDeviceSeen(ctx, "role-dev-1") }),
+		rc("HubDevices", none, func(ctx C, f *F, s *Store) error { return e1(s.HubDevices(ctx)) }),
+		gate(rc("RemoveHubDevice", none, func(ctx C, f *F, s *Store) error { return s.RemoveHubDevice(ctx, "no-such-device") })),
+
+		// Sync: its status is anyone's; the ops carry costs and the settings a password, so the owner's
+		// (the app syncs through its own system store, whoever is signed in).
+		rc("SyncStatus", both, func(ctx C, f *F, s *Store) error { return e1(s.SyncStatus(ctx)) }),
+		rc("SyncCursor", both, func(ctx C, f *F, s *Store) error { return e1(s.SyncCursor(ctx)) }),
+		rc("NoteSyncAttempt", both, func(ctx C, f *F, s *Store) error { return s.NoteSyncAttempt(ctx, nil) }),
+		rc("SyncSettings", none, func(ctx C, f *F, s *Store) error { return e1(s.SyncSettings(ctx)) }),
+		rc("SaveSyncSettings", none, func(ctx C, f *F, s *Store) error { return s.SaveSyncSettings(ctx, SyncSettings{DeviceName: "Desk"}) }),
+		gate(rc("EnableSync", none, func(ctx C, f *F, s *Store) error { return s.EnableSync(ctx, false) })),
+		rc("PendingOps", none, func(ctx C, f *F, s *Store) error { return e1(s.PendingOps(ctx, 10)) }),
+		rc("SyncOps", none, func(ctx C, f *F, s *Store) error { return e2(s.SyncOps(ctx, 0, 10)) }),
+		rc("MarkPublished", none, func(ctx C, f *F, s *Store) error { return s.MarkPublished(ctx, []string{"no-such-op"}) }),
+		gate(rc("ApplyRemote", none, func(ctx C, f *F, s *Store) error { return e1(s.ApplyRemote(ctx, nil, 0)) })),
+		rc("DumpShared", none, func(ctx C, f *F, s *Store) error { return s.DumpShared(ctx, io.Discard) }),
 	}
 }
 

@@ -14,10 +14,14 @@ import (
 // in force. Every write that sets a cost calls it in its own transaction (adding a SKU, editing one, a
 // product file's import), so the history cannot miss a change that the variants table shows.
 func (t *tx) recordCost(ctx context.Context, sku string) error {
-	_, err := t.ExecContext(ctx, `INSERT INTO cost_history(sku, cost, currency, from_at, hlc, device_id)
-		SELECT v.sku, v.cost, v.currency, ?, ?, ? FROM variants v WHERE v.sku = ? AND NOT EXISTS (
+	rowID, err := t.nextRowID(ctx, "cost_history")
+	if err != nil {
+		return err
+	}
+	_, err = t.ExecContext(ctx, `INSERT INTO cost_history(id, sku, cost, currency, from_at, hlc, device_id)
+		SELECT ?, v.sku, v.cost, v.currency, ?, ?, ? FROM variants v WHERE v.sku = ? AND NOT EXISTS (
 			SELECT 1 FROM cost_history h WHERE h.id = (SELECT id FROM cost_history WHERE sku = v.sku ORDER BY from_at DESC, id DESC LIMIT 1)
-			AND h.cost = v.cost AND h.currency = v.currency)`, t.nowText(), t.hlc, t.s.device, sku)
+			AND h.cost = v.cost AND h.currency = v.currency)`, rowID, t.nowText(), t.hlc, t.s.device, sku)
 	if err != nil {
 		return fmt.Errorf("record cost of %s: %w", sku, err)
 	}

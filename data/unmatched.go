@@ -39,7 +39,7 @@ func (s *Store) UnmatchedLines(ctx context.Context, limit int) ([]UnmatchedLine,
 		l.quantity, o.placed_at
 		FROM order_lines l JOIN orders o ON o.id = l.order_id
 		WHERE l.sku IS NULL AND o.status <> 'cancelled'
-		ORDER BY o.placed_at, o.id, l.line_no LIMIT ?`, limit)
+		ORDER BY o.placed_at, o.channel, o.external_id, l.line_no LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list unmatched lines: %w", err)
 	}
