@@ -80,6 +80,7 @@ func commands() []*command {
 		outboxListCommand(), outboxSendCommand(), rulesListCommand(), rulesCheckCommand(), ticketsListCommand(),
 		usersListCommand(), usersAddCommand(),
 		backupNowCommand(), backupListCommand(), backupRestoreCommand(),
+		syncStatusCommand(), syncNowCommand(), syncPairCommand(), hubCommand(),
 		versionCommand(),
 	}
 }
