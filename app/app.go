@@ -117,6 +117,11 @@ type App struct {
 	outbox   *outboxSending
 	// backups makes the automatic backups (backup_watch.go).
 	backups *backupWatch
+	// sync runs the hub and this device's sync loop when the database syncs (sync_watch.go).
+	sync *syncWatch
+	// welcome is the welcome screen while it shows: a new computer hosting the hub waits there for the
+	// shop's data, and opens the shop when it arrives.
+	welcome *welcomeScreen
 
 	ctx context.Context // the app's lifetime; a restore starts background work afresh under it
 	// opened is a store the app opened itself, after restoring a backup; Stop closes it.
@@ -151,6 +156,7 @@ func (a *App) newWatches() {
 		}
 	}
 	a.backups = newBackupWatch(a)
+	a.sync = newSyncWatch(a)
 }
 
 // Window is the main window.
@@ -159,6 +165,7 @@ func (a *App) Window() fyne.Window { return a.win }
 // Start decides what the window opens on: the welcome screen for a new database, the sign-in screen
 // when this desk has several people, or straight into the shop for an owner alone on their laptop.
 func (a *App) Start() {
+	a.welcome = nil
 	a.win.SetContent(container.NewCenter(widget.NewLabel("Opening the shop…")))
 	run(a.bg, func(ctx context.Context) ([]data.User, error) {
 		return a.base.Users(ctx)
@@ -168,8 +175,10 @@ func (a *App) Start() {
 			return
 		}
 		a.backups.start(len(users) > 0)
+		a.sync.ensure()
 		if len(users) == 0 {
-			a.win.SetContent(newWelcomeScreen(a).view())
+			a.welcome = newWelcomeScreen(a)
+			a.win.SetContent(a.welcome.view())
 			return
 		}
 		if u, ok := autoSignIn(users, a.fyne.Preferences().String(prefLastUser)); ok {
@@ -357,6 +366,8 @@ func (a *App) changed() {
 	a.contingenciesChanged()
 	// Shipping, importing and refunding fire message rules and open or close exceptions.
 	a.messagesChanged()
+	// A local change is sent to the shop's other devices now rather than at the next poll.
+	a.sync.nudge()
 }
 
 // Stop cancels background work; call it before quitting. It closes a store the app opened itself after

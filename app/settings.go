@@ -66,6 +66,8 @@ type settingsScreen struct {
 	messages *messageSettings
 	// Backups: the folder, backing up now, restoring; owner only (settings_backups.go).
 	backups *backupSettings
+	// Devices: sync with the shop's other computers; the controls are owner only (settings_devices.go).
+	devices *deviceSettings
 
 	// Audit log.
 	audit       *pagedTable[data.AuditEntry]
@@ -169,6 +171,7 @@ func newSettingsScreen(a *App) *settingsScreen {
 	if a.store.MayRestore() == nil {
 		sc.backups = newBackupSettings(a)
 	}
+	sc.devices = newDeviceSettings(a)
 	if a.store.Can(data.PermViewAudit) {
 		sc.audit = newPagedTable(a, "entries", []column[data.AuditEntry]{
 			{title: "When", width: 140, text: func(e data.AuditEntry) string { return e.At.In(time.Local).Format("2 Jan 2006 15:04") }},
@@ -232,6 +235,7 @@ func (sc *settingsScreen) view() fyne.CanvasObject {
 	if sc.backups != nil {
 		sc.tabs.Append(container.NewTabItemWithIcon(backupsTabTitle, theme.DocumentSaveIcon(), container.NewPadded(sc.backups.view())))
 	}
+	sc.tabs.Append(container.NewTabItemWithIcon(devicesTabTitle, theme.ComputerIcon(), container.NewPadded(sc.devices.view())))
 	if sc.messages != nil {
 		sc.tabs.Append(container.NewTabItemWithIcon(messagesTabTitle, theme.MailComposeIcon(), container.NewPadded(sc.messages.view())))
 	}
@@ -288,6 +292,7 @@ func (sc *settingsScreen) refresh() {
 	if sc.backups != nil {
 		sc.backups.refresh()
 	}
+	sc.devices.refresh()
 	if sc.audit != nil {
 		sc.audit.setSource(listSource(func(ctx context.Context) ([]data.AuditEntry, error) {
 			return store.AuditLog(ctx, "", "", auditLimit)
