@@ -294,6 +294,12 @@ func (h *Hub) Check(c server.ClientAuthentication) bool {
 	if o == nil || c.Kind() != server.CLIENT {
 		return false
 	}
+	// Listening on every interface is meant for the shop's own network: a connection from beyond it
+	// (a public address reaching a machine that has one) is refused unless the hub was told to listen
+	// on a particular address, such as a VPN's.
+	if h.allInterfaces() && !shopNetwork(c.RemoteAddress()) {
+		return false
+	}
 	ctx, cancel := context.WithTimeout(h.ctx, 5*time.Second)
 	defer cancel()
 	switch o.Username {
@@ -322,6 +328,23 @@ func (h *Hub) Check(c server.ClientAuthentication) bool {
 	c.RegisterUser(&server.User{Username: dev.ID, Permissions: devicePermissions(h.shopID, dev.ID)})
 	h.noteSeen(dev.ID)
 	return true
+}
+
+// allInterfaces reports whether the hub listens on every interface rather than an address it was given.
+func (h *Hub) allInterfaces() bool {
+	ip := net.ParseIP(h.host)
+	return h.host == "" || ip != nil && ip.IsUnspecified()
+}
+
+// shopNetwork reports whether a client connects from this machine or a private network (RFC 1918,
+// IPv6 unique local, link-local). A connection with no TCP address is the hub's own, in process.
+func shopNetwork(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return true
+	}
+	ip := tcp.IP
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast()
 }
 
 // devicePermissions lets a device publish its own ops (only on its own subject, so no device can pass

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -272,4 +273,23 @@ func TestStartHub_LostLog(t *testing.T) {
 		t.Errorf("StartHub on an empty store after syncing = %v, want it refused", err)
 	}
 	th.start() // the original storage: fine again
+}
+
+func TestShopNetwork(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		want bool
+	}{
+		{"127.0.0.1", true}, {"::1", true}, {"192.168.1.20", true}, {"10.0.0.7", true}, {"172.16.4.1", true},
+		{"fd12:3456::1", true}, {"fe80::1", true}, {"169.254.10.1", true},
+		{"203.0.113.9", false}, {"8.8.8.8", false}, {"2001:db8::1", false}, {"100.64.0.1", false},
+	} {
+		got := shopNetwork(&net.TCPAddr{IP: net.ParseIP(c.addr), Port: 50000})
+		if got != c.want {
+			t.Errorf("shopNetwork(%s) = %v, want %v", c.addr, got, c.want)
+		}
+	}
+	if !shopNetwork(nil) {
+		t.Error("the hub's own in-process connection counts as outside")
+	}
 }
