@@ -708,7 +708,7 @@ func (d *deviceSettings) onJoin() {
 		d.joinDialog.Hide()
 	})
 	d.joinDialog = dialog.NewCustomWithoutButtons("Join a shop",
-		fixedWidth(container.NewVBox(form, explain, d.joinProgress, d.joinMessage), 600), d.a.win)
+		fixedWidth(container.NewVBox(form, explain, d.joinProgress, d.joinMessage), 720), d.a.win)
 	d.joinDialog.SetButtons([]fyne.CanvasObject{d.joinCancel, d.joinGo})
 	d.joinDialog.Show()
 	d.a.win.Canvas().Focus(d.joinCode)
