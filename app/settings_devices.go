@@ -65,7 +65,11 @@ type deviceSettings struct {
 	hostHub    *widget.Button
 	pair       *widget.Button
 	join       *widget.Button
-	note       *widget.Label
+	// A device whose hub was replaced pairs with the new one, or, when the hub is gone for good,
+	// takes it over.
+	repair   *widget.Button
+	takeOver *widget.Button
+	note     *widget.Label
 	// stopSync cancels a running "Sync now"; nil when none runs.
 	stopSync context.CancelFunc
 	// failedAt is when the note last said Sync now failed: a later successful exchange takes it away.
@@ -159,7 +163,9 @@ func newDeviceSettings(a *App) *deviceSettings {
 	d.pair.Importance = widget.HighImportance
 	d.join = widget.NewButtonWithIcon("Join a shop…", theme.LoginIcon(), d.onJoin)
 	d.join.Importance = widget.HighImportance
-	for _, b := range []*widget.Button{d.hostHub, d.pair, d.join} {
+	d.repair = widget.NewButtonWithIcon("Pair again…", theme.LoginIcon(), d.onJoin)
+	d.takeOver = widget.NewButtonWithIcon("Move the hub here…", theme.ComputerIcon(), d.onTakeOver)
+	for _, b := range []*widget.Button{d.hostHub, d.pair, d.join, d.repair, d.takeOver} {
 		b.Hide()
 	}
 	d.note = widget.NewLabel("")
@@ -202,7 +208,7 @@ func (d *deviceSettings) view() fyne.CanvasObject {
 		d.details,
 		d.nameNote,
 		d.problem,
-		container.NewHBox(d.syncNow, d.cancelSync, d.pair, d.hostHub, d.join),
+		container.NewHBox(d.syncNow, d.cancelSync, d.pair, d.hostHub, d.join, layout.NewSpacer(), d.repair, d.takeOver),
 		d.syncing,
 		d.note)
 	// Scrolled, so a short window scrolls the tab rather than growing to fit it.
@@ -472,6 +478,8 @@ func (d *deviceSettings) showState() {
 	showIf(d.hostHub, d.owner && known && !st.Enabled)
 	showIf(d.join, d.owner && known && !st.Enabled)
 	showIf(d.pair, d.owner && st.Enabled && st.HostsHub)
+	showIf(d.repair, d.owner && st.Enabled && !st.HostsHub)
+	showIf(d.takeOver, d.owner && st.Enabled && !st.HostsHub)
 	setEnabled(d.pair, w.hub != nil)
 	if d.owner && st.Enabled && st.HostsHub && w.hub != nil {
 		if d.listedHub != w.hub {
@@ -596,6 +604,41 @@ func (d *deviceSettings) onHostHub() {
 	}, d.a.win).Show()
 }
 
+// onTakeOver moves the shop's hub to this computer when the one it synced through is gone for good,
+// after saying what that means for the others.
+func (d *deviceSettings) onTakeOver() {
+	name := strings.TrimSpace(d.name.Text)
+	if name == "" {
+		name = defaultDeviceName()
+	}
+	msg := widget.NewLabel("Do this only when the computer that hosted the hub is gone for good (broken, replaced or " +
+		"wiped). This computer becomes the hub: the shop's log starts again with every change this computer holds, " +
+		"and each of the shop's other computers must press Pair again and type a code from here. Changes that only " +
+		"the old hub had, and no computer, are lost with it.")
+	msg.Wrapping = fyne.TextWrapWord
+	dialog.NewCustomConfirm("Move the hub to “"+name+"”", "Move the hub here", "Cancel", fixedWidth(msg, 480), func(ok bool) {
+		if !ok {
+			return
+		}
+		store, listen := d.store, d.a.sync.hubListen
+		runWithCancel(d.a.bg, d.a.win, "Moving the hub", "Setting up the hub on this computer…",
+			func(ctx context.Context) error { return devicesync.TakeOverHub(ctx, store, name, listen) },
+			func(err error) {
+				switch {
+				case isCancelled(err):
+					d.showNote("Cancelled: the hub did not move.", widget.MediumImportance)
+				case err != nil:
+					log.Printf("backroom: move the hub here: %v", err)
+					d.showNote("The hub did not move: "+syncErrorText(err, ""), widget.DangerImportance)
+				default:
+					d.showNote("This computer now hosts the shop's hub. Press Pair a device, and on each of the shop's "+
+						"other computers press Pair again and type the code.", widget.SuccessImportance)
+					d.a.sync.start()
+				}
+			})
+	}, d.a.win).Show()
+}
+
 func (d *deviceSettings) hostHubNow(name string) {
 	store, listen := d.store, d.a.sync.hubListen
 	runWithCancel(d.a.bg, d.a.win, "Hosting the hub", "Recording this computer's shop for the hub…",
@@ -696,8 +739,15 @@ func (d *deviceSettings) onJoin() {
 	form := container.NewVBox(
 		formLabel("Pairing code"), d.joinCode,
 		formLabel("This computer's name"), d.joinName)
+	title := "Join a shop"
 	explain := mutedText("On the hub computer, open Settings › Devices and press Pair a device to get a code. " +
 		"When the shop already has data, this computer receives it and its own people and PINs are replaced by the shop's.")
+	if d.a.sync.status.Enabled {
+		title = "Pair again"
+		explain = mutedText("For when the shop's hub moved to another computer or was set up again. On the hub computer, " +
+			"open Settings › Devices and press Pair a device to get a code. This computer keeps its data, reads the new " +
+			"hub's log and sends it whatever it lacks.")
+	}
 	d.joinGo = widget.NewButtonWithIcon("Join", theme.ConfirmIcon(), d.onJoinGo)
 	d.joinGo.Importance = widget.HighImportance
 	d.joinCancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
@@ -707,7 +757,7 @@ func (d *deviceSettings) onJoin() {
 		}
 		d.joinDialog.Hide()
 	})
-	d.joinDialog = dialog.NewCustomWithoutButtons("Join a shop",
+	d.joinDialog = dialog.NewCustomWithoutButtons(title,
 		fixedWidth(container.NewVBox(form, explain, d.joinProgress, d.joinMessage), 720), d.a.win)
 	d.joinDialog.SetButtons([]fyne.CanvasObject{d.joinCancel, d.joinGo})
 	d.joinDialog.Show()
@@ -745,6 +795,7 @@ func (d *deviceSettings) onJoinGo() {
 	d.joinMessage.SetText("Reaching the hub and joining the shop…")
 	d.joinMessage.Show()
 	store := d.store
+	again := d.a.sync.status.Enabled // pairing with a new hub of this shop: the people stay
 	run(d.a.bg, func(bctx context.Context) (devicesync.PairResult, error) {
 		defer cancel()
 		r, err := devicesync.Pair(ctx, store, code, name)
@@ -779,17 +830,21 @@ func (d *deviceSettings) onJoinGo() {
 			d.joinDialog.Hide()
 			d.shownName = name
 			d.name.SetText(name)
-			if r.Founding {
+			switch {
+			case again:
+				d.showNote("Paired with the shop's hub at "+strings.TrimPrefix(r.HubURL, "tls://")+": this computer sends it "+
+					"whatever it lacks and receives the others' changes.", widget.SuccessImportance)
+			case r.Founding:
 				d.showNote("This computer has joined the shop, and its products, orders and stock are now the shop's: "+
 					"the hub and the other computers receive them.", widget.SuccessImportance)
-			} else {
+			default:
 				d.showNote("This computer has joined the shop. The shop's data arrives from the hub now; the screens "+
 					"fill in as it does.", widget.SuccessImportance)
 			}
 			d.a.sync.start()
 			if d.joined != nil {
 				d.joined(r.Founding)
-			} else if !r.Founding {
+			} else if !r.Founding && !again {
 				// This computer's people were replaced by the shop's: whoever is signed in must sign in again.
 				d.a.Start()
 			}

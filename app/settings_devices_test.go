@@ -362,3 +362,55 @@ func TestSettingsDevices_SyncNowOffline(t *testing.T) {
 		t.Error("after a failed Sync now the button is not offered again")
 	}
 }
+
+// The hub's computer is gone for good: the owner moves the hub to this computer, which then hosts it
+// and offers to pair the others again.
+func TestSettingsDevices_MoveTheHubHere(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	a.sync.hubListen = "127.0.0.1:-1"
+	desk, err := data.Open(ctx, t.TempDir()+"/desk.db", data.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { desk.Close() })
+	if err := devicesync.HostHub(ctx, desk, "Shop desktop", "127.0.0.1:-1"); err != nil {
+		t.Fatal(err)
+	}
+	hub, err := devicesync.StartHub(ctx, desk, devicesync.HubConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := hub.NewPairingCode(ctx, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := devicesync.Pair(ctx, a.base, code.Code, "Laptop"); err != nil {
+		t.Fatalf("Pair: %v", err)
+	}
+	if _, err := devicesync.NewDevice(a.base, devicesync.Options{}).SyncNow(ctx); err != nil {
+		t.Fatalf("SyncNow: %v", err)
+	}
+	hub.Shutdown() // the desktop dies
+
+	holdUI(t, a)
+	a.sync.start()
+	sc := showDevicesTab(t, a)
+	d := sc.devices
+	waitFor(t, a, "the take-over button", func() bool { return d.takeOver.Visible() })
+	if !d.repair.Visible() || d.join.Visible() || d.hostHub.Visible() {
+		t.Errorf("a syncing laptop offers pair again %v, join %v, host %v; want only pairing again and moving the hub",
+			d.repair.Visible(), d.join.Visible(), d.hostHub.Visible())
+	}
+	test.Tap(d.takeOver)
+	test.Tap(overlayButton(t, a, "Move the hub here"))
+	waitFor(t, a, "the hub to start here", func() bool { return a.sync.hub != nil || a.sync.hubErr != nil })
+	if a.sync.hubErr != nil {
+		t.Fatalf("the hub did not start: %v", a.sync.hubErr)
+	}
+	set, err := a.base.SyncSettings(ctx)
+	if err != nil || !set.HostsHub {
+		t.Fatalf("after moving the hub: hosts it %v (%v)", set.HostsHub, err)
+	}
+	waitFor(t, a, "Pair a device", func() bool { return d.pair.Visible() && !d.pair.Disabled() && !d.takeOver.Visible() })
+}

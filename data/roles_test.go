@@ -529,6 +529,7 @@ func roleCases() []roleCase {
 		rc("MarkPublished", none, func(ctx C, f *F, s *Store) error { return s.MarkPublished(ctx, []string{"no-such-op"}) }),
 		gate(rc("ApplyRemote", none, func(ctx C, f *F, s *Store) error { return e1(s.ApplyRemote(ctx, nil, 0)) })),
 		rc("DumpShared", none, func(ctx C, f *F, s *Store) error { return s.DumpShared(ctx, io.Discard) }),
+		rc("NoteHubEpoch", none, func(ctx C, f *F, s *Store) error { return e1(s.NoteHubEpoch(ctx, "", 0)) }),
 	}
 }
 

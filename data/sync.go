@@ -344,6 +344,48 @@ func (a *applier) retryParked(ctx context.Context) error {
 	return nil
 }
 
+// NoteHubEpoch records the epoch of the hub log this device follows, whose last position is lastSeq, and
+// reports whether the device must start over: a hub rebuilt after losing its storage keeps the shop's
+// ops under new positions (a new epoch), so the device reads the new log from its start and sends all
+// of its own ops again (receivers skip those they hold). A device that recorded no epoch yet starts
+// over only when it has applied positions beyond the log's end. Owner (or system store) only.
+func (s *Store) NoteHubEpoch(ctx context.Context, epoch string, lastSeq uint64) (bool, error) {
+	if err := s.require(PermSettings); err != nil {
+		return false, err
+	}
+	if epoch == "" {
+		return false, nil
+	}
+	reset := false
+	err := s.update(ctx, func(t *tx) error {
+		reset = false
+		var held string
+		var cursor int64
+		if err := t.QueryRowContext(ctx, `SELECT hub_epoch, cursor FROM sync_state WHERE id = 1`).Scan(&held, &cursor); err != nil {
+			return fmt.Errorf("read sync state: %w", err)
+		}
+		if held == epoch {
+			return nil
+		}
+		reset = held != "" || uint64(cursor) > lastSeq
+		if reset {
+			if _, err := t.ExecContext(ctx, `UPDATE sync_ops SET published = 0 WHERE local = 1 AND published = 1`); err != nil {
+				return fmt.Errorf("send this device's changes again: %w", err)
+			}
+			if err := t.audit(ctx, "reset", "sync", s.device, map[string]any{"epoch": held, "cursor": cursor},
+				map[string]any{"epoch": epoch}); err != nil {
+				return err
+			}
+		}
+		_, err := t.ExecContext(ctx, `UPDATE sync_state SET hub_epoch = ?, cursor = CASE WHEN ? THEN 0 ELSE cursor END WHERE id = 1`, epoch, reset)
+		if err != nil {
+			return fmt.Errorf("record the hub's log: %w", err)
+		}
+		return nil
+	})
+	return reset, err
+}
+
 // NoteSyncAttempt records the end of an exchange with the hub: err nil is a success (LastSync).
 func (s *Store) NoteSyncAttempt(ctx context.Context, syncErr error) error {
 	return s.update(ctx, func(t *tx) error {

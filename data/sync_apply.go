@@ -437,11 +437,24 @@ func (a *applier) refreshDerived(ctx context.Context) error {
 }
 
 // oversold lists the SKUs this batch touched whose open orders now claim more than is on hand: both
-// devices sold the last units while apart.
+// devices sold the last units while apart. A kit holds no stock of its own: its parts are what run short.
 func (a *applier) oversold(ctx context.Context) ([]string, error) {
 	var out []string
-	skus := make([]string, 0, len(a.skus))
+	touched := map[string]bool{}
 	for s := range a.skus {
+		touched[strings.ToLower(s)] = true
+		err := scanRows(ctx, a.t, `SELECT component_sku FROM kit_components WHERE kit_sku = ?`, func(r *sql.Rows) error {
+			var part string
+			err := r.Scan(&part)
+			touched[strings.ToLower(part)] = true
+			return err
+		}, s)
+		if err != nil {
+			return nil, fmt.Errorf("read the parts of %s: %w", s, err)
+		}
+	}
+	skus := make([]string, 0, len(touched))
+	for s := range touched {
 		skus = append(skus, s)
 	}
 	sort.Strings(skus)
@@ -449,7 +462,7 @@ func (a *applier) oversold(ctx context.Context) ([]string, error) {
 		var name string
 		var short int
 		err := a.t.QueryRowContext(ctx, `SELECT v.sku, `+forSKU(onHandAll, "v.sku")+` - `+forSKU(reservedExpr, "v.sku")+` < 0
-			FROM variants v WHERE v.sku = ?`, sku).Scan(&name, &short)
+			FROM variants v WHERE v.sku = ? AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.kit_sku = v.sku)`, sku).Scan(&name, &short)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}

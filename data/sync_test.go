@@ -526,3 +526,35 @@ func TestSync_RestoredDeviceCatchesUp(t *testing.T) {
 		}
 	}
 }
+
+// A hub rebuilt with a new log: a device that meets the new epoch starts over from the log's start and
+// sends its own changes again; meeting the same epoch again changes nothing.
+func TestSync_NoteHubEpoch(t *testing.T) {
+	ctx := context.Background()
+	a, b, _, _, hub := twoDevices(t)
+	if reset, err := a.NoteHubEpoch(ctx, "e1", uint64(len(hub.ops))); err != nil || reset {
+		t.Fatalf("first epoch: reset %v, %v; want it recorded without starting over", reset, err)
+	}
+	if reset, err := a.NoteHubEpoch(ctx, "e1", uint64(len(hub.ops))); err != nil || reset {
+		t.Fatalf("same epoch: reset %v, %v", reset, err)
+	}
+	reset, err := a.NoteHubEpoch(ctx, "e2", 0)
+	if err != nil || !reset {
+		t.Fatalf("new epoch: reset %v, %v; want a start over", reset, err)
+	}
+	st, err := a.SyncStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Cursor != 0 || st.Waiting == 0 {
+		t.Errorf("after a new epoch: cursor %d, waiting %d; want 0 and all of A's own ops", st.Cursor, st.Waiting)
+	}
+	// B never recorded an epoch and meets the rebuilt log before anything is in it: it has applied
+	// beyond its end, so it starts over too; both converge on the new log.
+	fresh := &testStream{}
+	if reset, err := b.NoteHubEpoch(ctx, "e2", 0); err != nil || !reset {
+		t.Fatalf("B beyond the new log's end: reset %v, %v", reset, err)
+	}
+	fresh.syncAll(t, a, b)
+	requireSameDump(t, a, b)
+}

@@ -245,11 +245,14 @@ func runSyncPair(ctx context.Context, r *runner, o any, args []string) error {
 	return nil
 }
 
-type hubOptions struct{ listen, name *string }
+type hubOptions struct {
+	listen, name *string
+	takeOver     *bool
+}
 
 func hubCommand() *command {
 	return &command{
-		name: "hub", args: "[--listen ADDR] [--name NAME]",
+		name: "hub", args: "[--listen ADDR] [--name NAME] [--take-over]",
 		summary: "run the shop's sync hub without a window, until interrupted",
 		help: `Runs the shop's sync hub on this machine without opening the window, for a small computer that stays
 on, and keeps this database in sync through it. The first run makes this database the hub host: its data
@@ -257,11 +260,18 @@ becomes the shop's, and 'backroom sync pair' then makes codes for the other devi
 
 The hub listens on ADDR (default :4222, every network this machine is on; say 192.168.1.20:4222 to
 keep it to one), speaks TLS only with a certificate made on the first run, and lets in only paired
-devices. Stop it with Ctrl+C.`,
+devices. Stop it with Ctrl+C.
+
+When the hub's computer is gone for good, run 'backroom hub --take-over' on a device of the shop: it
+hosts a new hub whose log starts with every change this database holds, and the other devices pair
+with it again ('backroom sync pair CODE' keeps their data). A hub that lost its storage rebuilds its log
+the same way by itself.`,
 		flags: func(fs *flag.FlagSet) any {
 			return &hubOptions{
 				listen: fs.String("listen", "", "`address` to listen on, host:port (default :4222, or where it listened last)"),
 				name:   fs.String("name", "", "this device's `name` as the other devices show it"),
+				takeOver: fs.Bool("take-over", false,
+					"host the shop's hub here although this database syncs through another hub, which is gone for good"),
 			}
 		},
 		run: runHub,
@@ -288,7 +298,12 @@ func runHub(ctx context.Context, r *runner, o any, args []string) error {
 	if listen == "" {
 		listen = ":4222"
 	}
-	if !set.HostsHub || listen != set.HubListen || (*opts.name != "" && *opts.name != set.DeviceName) {
+	switch {
+	case *opts.takeOver && !set.HostsHub:
+		if err := devicesync.TakeOverHub(ctx, store, *opts.name, listen); err != nil {
+			return err
+		}
+	case !set.HostsHub || listen != set.HubListen || (*opts.name != "" && *opts.name != set.DeviceName):
 		if err := devicesync.HostHub(ctx, store, *opts.name, listen); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"sort"
 	"strings"
@@ -172,6 +173,9 @@ func (d *Device) session(ctx context.Context) error {
 		return err
 	}
 	defer c.close()
+	if err := d.followEpoch(ctx, c); err != nil {
+		return err
+	}
 	if _, err := d.publish(ctx, c); err != nil {
 		return err
 	}
@@ -263,6 +267,25 @@ func (d *Device) session(ctx context.Context) error {
 			lastNote = time.Now()
 		}
 	}
+}
+
+// followEpoch checks which log the hub keeps: when it is a new one (the hub was rebuilt after losing its
+// storage, or moved to another computer), this device reads it from its start and sends all its own
+// changes again, before anything else of the exchange.
+func (d *Device) followEpoch(ctx context.Context, c *conn) error {
+	st, err := c.js.Stream(ctx, streamName)
+	if err != nil {
+		return fmt.Errorf("read the hub's log: %w", err)
+	}
+	info := st.CachedInfo()
+	reset, err := d.store.NoteHubEpoch(ctx, info.Config.Metadata[epochKey], info.State.LastSeq)
+	if err != nil {
+		return fmt.Errorf("record the hub's log: %w", err)
+	}
+	if reset {
+		log.Printf("backroom: the hub at %s keeps a new log; reading it from the start and sending this device's changes again", c.url)
+	}
+	return nil
 }
 
 // checkStreamAhead refuses to follow a hub whose log is shorter than what this device already applied:
@@ -431,6 +454,9 @@ func (d *Device) syncNow(ctx context.Context) (Result, error) {
 		return res, err
 	}
 	defer c.close()
+	if err := d.followEpoch(ctx, c); err != nil {
+		return res, err
+	}
 	if res.Sent, err = d.publish(ctx, c); err != nil {
 		return res, err
 	}

@@ -157,18 +157,25 @@ func (h *Hub) setUp(ctx context.Context, cfg HubConfig) error {
 	if err != nil {
 		return fmt.Errorf("hub jetstream: %w", err)
 	}
-	// A stream made afresh under devices that already applied positions of the old one would number new
-	// changes from 1 again, and each device would skip as many as it had applied. The host's own
-	// position tells whether there was a stream before.
-	if _, err := h.js.Stream(ctx, streamName); errors.Is(err, jetstream.ErrStreamNotFound) {
-		cursor, err := h.store.SyncCursor(ctx)
+	// The log's epoch names this log: a log made afresh (its storage lost, or the hub moved to another
+	// computer) numbers changes from 1 again, and a device that meets a new epoch reads it from its start
+	// (data.Store.NoteHubEpoch) rather than skip as many changes as it had applied of the old one.
+	epoch, rebuild := "", false
+	if st, err := h.js.Stream(ctx, streamName); err == nil {
+		epoch = st.CachedInfo().Config.Metadata[epochKey]
+	} else if errors.Is(err, jetstream.ErrStreamNotFound) {
+		// The host's database may have synced through a log that is gone: it holds every change it sent
+		// or received, so the new log starts with all of them.
+		st, err := h.store.SyncStatus(ctx)
 		if err != nil {
-			return fmt.Errorf("read sync position: %w", err)
+			return fmt.Errorf("read sync state: %w", err)
 		}
-		if cursor > 0 {
-			return fmt.Errorf("the hub's log is missing from %s, but this shop has synced %d changes through it: "+
-				"put the folder back from a backup (rebuilding a hub from its devices is not supported yet)", cfg.StoreDir, cursor)
-		}
+		rebuild = st.Cursor > 0 || st.Operations > st.Waiting
+	} else {
+		return fmt.Errorf("read the hub's log: %w", err)
+	}
+	if epoch == "" {
+		epoch = randomText(9)
 	}
 	_, err = h.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        streamName,
@@ -183,14 +190,61 @@ func (h *Hub) setUp(ctx context.Context, cfg HubConfig) error {
 		DenyPurge:   true,
 		AllowDirect: true,
 		Duplicates:  cfg.duplicates,
+		Metadata:    map[string]string{epochKey: epoch},
 	})
 	if err != nil {
 		return fmt.Errorf("create the hub's stream: %w", err)
+	}
+	if rebuild {
+		if err := h.republish(ctx); err != nil {
+			return err
+		}
 	}
 	if _, err := nc.Subscribe(pairSubject, h.onPair); err != nil {
 		return fmt.Errorf("listen for pairing: %w", err)
 	}
 	return nc.Flush()
+}
+
+// epochKey names the log's epoch in the stream's metadata.
+const epochKey = "backroom_epoch"
+
+// republish fills a new log with every change the host's database holds, its own and the other
+// devices', each on its device's subject and under its own id, in the order the host recorded them.
+// The other devices then send theirs again too; whatever arrives twice is skipped.
+func (h *Hub) republish(ctx context.Context) error {
+	var after int64
+	for {
+		ops, last, err := h.store.SyncOps(ctx, after, 500)
+		if err != nil {
+			return fmt.Errorf("read the changes to rebuild the hub's log from: %w", err)
+		}
+		if len(ops) == 0 {
+			return nil
+		}
+		futures := make([]jetstream.PubAckFuture, 0, len(ops))
+		for _, op := range ops {
+			body, err := json.Marshal(op)
+			if err != nil {
+				return fmt.Errorf("encode change %s: %w", op.ID, err)
+			}
+			f, err := h.js.PublishAsync(opsSubject(h.shopID, op.Device), body, jetstream.WithMsgID(op.ID))
+			if err != nil {
+				return fmt.Errorf("rebuild the hub's log: %w", err)
+			}
+			futures = append(futures, f)
+		}
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				return fmt.Errorf("rebuild the hub's log: %w", err)
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		after = last
+	}
 }
 
 // localHost is the address this machine's own device dials.

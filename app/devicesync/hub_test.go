@@ -259,20 +259,85 @@ func TestStartHub_PortInUse(t *testing.T) {
 	}
 }
 
-// TestStartHub_LostLog: a hub whose storage was lost does not start a new, empty log under devices
-// that applied positions of the old one.
-func TestStartHub_LostLog(t *testing.T) {
+// syncAll lets each device exchange with the hub until nothing moves, in turns.
+func syncAll(t *testing.T, stores ...*data.Store) {
+	t.Helper()
+	for range 2 {
+		for _, s := range stores {
+			if _, err := NewDevice(s, Options{}).SyncNow(context.Background()); err != nil {
+				t.Fatalf("SyncNow: %v", err)
+			}
+		}
+	}
+}
+
+// TestHub_RebuiltAfterLosingItsLog: the hub's storage is lost (a new disk, a wiped folder). The hub
+// starts a new log holding every change the host's database has; the devices notice the new log, read
+// it from its start and send their own changes again, including those made while the hub was down; a
+// device that joins later receives the whole shop from the rebuilt log.
+func TestHub_RebuiltAfterLosingItsLog(t *testing.T) {
+	host, th := shopWithHub(t)
+	laptop := pairDevice(t, th, "Laptop", 0)
+	syncAll(t, host, laptop)
+	th.stop()
+	// While the hub is down the laptop sells 2 and the host receives 5.
+	mustAdjust(t, laptop, "MUG", -2)
+	mustAdjust(t, host, "MUG", 5)
+	th.storeDir = t.TempDir() // the log is gone
+	th.cfg.StoreDir = th.storeDir
+	th.start()
+	syncAll(t, host, laptop)
+	till := pairDevice(t, th, "Till", 0)
+	syncAll(t, host, laptop, till)
+	requireSameDumps(t, host, laptop, till)
+	if got := onHand(t, till, "MUG"); got != 13 {
+		t.Errorf("MUG on the new till = %d, want 10-2+5 = 13", got)
+	}
+}
+
+// TestHub_TakenOver: the hub's computer is gone for good. The laptop takes the hub over, the till pairs
+// with it again keeping its data, and everything either of them did, before and while apart, is in the
+// shop they share.
+func TestHub_TakenOver(t *testing.T) {
 	ctx := context.Background()
 	host, th := shopWithHub(t)
-	if _, err := NewDevice(host, Options{}).SyncNow(ctx); err != nil {
+	laptop := pairDevice(t, th, "Laptop", 0)
+	till := pairDevice(t, th, "Till", 0)
+	syncAll(t, host, laptop, till)
+	mustAdjust(t, till, "MUG", -1)
+	syncAll(t, till) // the hub has it, the laptop not yet
+	th.stop()        // the hub's computer dies
+	mustAdjust(t, laptop, "MUG", -3)
+
+	if err := TakeOverHub(ctx, laptop, "Laptop", "127.0.0.1:-1"); err != nil {
+		t.Fatalf("TakeOverHub: %v", err)
+	}
+	hub, err := StartHub(ctx, laptop, HubConfig{Listen: "127.0.0.1:-1", StoreDir: t.TempDir()})
+	if err != nil {
+		t.Fatalf("StartHub on the laptop: %v", err)
+	}
+	t.Cleanup(hub.Shutdown)
+	code, err := hub.NewPairingCode(ctx, "127.0.0.1")
+	if err != nil {
 		t.Fatal(err)
 	}
-	th.stop()
-	_, err := StartHub(ctx, host, HubConfig{Listen: th.cfg.Listen, StoreDir: t.TempDir()})
-	if err == nil || !strings.Contains(err.Error(), "log is missing") {
-		t.Errorf("StartHub on an empty store after syncing = %v, want it refused", err)
+	if _, err := Pair(ctx, till, code.Code, "Till"); err != nil {
+		t.Fatalf("the till pairing again with the laptop's hub: %v", err)
 	}
-	th.start() // the original storage: fine again
+	syncAll(t, laptop, till)
+	requireSameDumps(t, laptop, till)
+	if got := onHand(t, laptop, "MUG"); got != 10-1-3 {
+		t.Errorf("MUG = %d, want 10-1-3 = 6", got)
+	}
+	other := openStore(t, 0)
+	mustVariant(t, other, "CUP", 900)
+	code2, err := hub.NewPairingCode(ctx, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Pair(ctx, other, code2.Code, "Elsewhere"); err == nil {
+		t.Error("a database with a shop of its own joined the shop")
+	}
 }
 
 func TestShopNetwork(t *testing.T) {

@@ -18,6 +18,18 @@ import (
 // saves SyncSettings{HostsHub:true,...} and enables sync. The app then runs StartHub + a Device.
 // Calling it again on the hub host only updates the device name and listen address.
 func HostHub(ctx context.Context, store *data.Store, deviceName, listen string) error {
+	return setUpHost(ctx, store, deviceName, listen, false)
+}
+
+// TakeOverHub moves the shop's hub to this device, which syncs through a hub that is gone (its computer
+// broke or was replaced): this device hosts a new hub, whose log starts with every change this database
+// holds, and the shop's other devices pair with it again (Pair re-points a device of the same shop).
+// Changes only the lost hub had, and no device, are lost with it.
+func TakeOverHub(ctx context.Context, store *data.Store, deviceName, listen string) error {
+	return setUpHost(ctx, store, deviceName, listen, true)
+}
+
+func setUpHost(ctx context.Context, store *data.Store, deviceName, listen string, takeOver bool) error {
 	if _, _, err := splitListen(listen); err != nil {
 		return err
 	}
@@ -26,7 +38,11 @@ func HostHub(ctx context.Context, store *data.Store, deviceName, listen string) 
 		return fmt.Errorf("read sync settings: %w", err)
 	}
 	if set.User != "" && !set.HostsHub {
-		return fmt.Errorf("this database already syncs through the hub at %s; it cannot host a hub of its own", set.HubURL)
+		if !takeOver {
+			return fmt.Errorf("this database already syncs through the hub at %s; it cannot host a hub of its own "+
+				"unless that hub is gone for good (take it over)", set.HubURL)
+		}
+		set.User, set.HubURL = "", "" // a new account on the new hub, below
 	}
 	if deviceName = strings.TrimSpace(deviceName); deviceName == "" {
 		deviceName = set.DeviceName
@@ -87,8 +103,8 @@ func Pair(ctx context.Context, store *data.Store, code, deviceName string) (Pair
 	if err != nil {
 		return PairResult{}, fmt.Errorf("read sync settings: %w", err)
 	}
-	if set.User != "" {
-		return PairResult{}, fmt.Errorf("this database already syncs through the hub at %s", set.HubURL)
+	if set.HostsHub {
+		return PairResult{}, fmt.Errorf("this computer hosts the shop's hub; it cannot join another")
 	}
 	if deviceName = strings.TrimSpace(deviceName); deviceName == "" {
 		deviceName = set.DeviceName
@@ -125,10 +141,18 @@ func Pair(ctx context.Context, store *data.Store, code, deviceName string) (Pair
 	if der, err := certDER(probe.CertPEM); err != nil || !strings.HasPrefix(string(fingerprint(der)), string(pc.pin)) {
 		return PairResult{}, fmt.Errorf("%w (hub at %s)", ErrCertMismatch, pc.hubURL())
 	}
+	// A device of this shop pairs again with a hub that replaced the one it knew: it keeps its data and
+	// reads the new hub's log from the start (NoteHubEpoch). A device of another shop cannot join.
+	repoint := set.User != ""
+	if repoint && set.ShopID != probe.ShopID {
+		return PairResult{}, fmt.Errorf("this database already syncs with another shop, through the hub at %s", set.HubURL)
+	}
 	// Recording starts before the code is used up, so that a database the shop cannot take is refused
 	// while the code still works for another device. A shop with data takes only an empty database.
 	founding := false
-	if probe.Founded {
+	switch {
+	case repoint: // recording already
+	case probe.Founded:
 		if err := store.EnableSync(ctx, false); err != nil {
 			if errors.Is(err, data.ErrShopNotEmpty) {
 				return PairResult{}, fmt.Errorf("the shop at %s already has products, orders or stock, and so does this database: "+
@@ -136,7 +160,7 @@ func Pair(ctx context.Context, store *data.Store, code, deviceName string) (Pair
 			}
 			return PairResult{}, fmt.Errorf("start recording changes: %w", err)
 		}
-	} else {
+	default:
 		if err := store.EnableSync(ctx, true); err != nil {
 			return PairResult{}, fmt.Errorf("start recording changes: %w", err)
 		}
