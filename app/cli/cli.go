@@ -80,7 +80,7 @@ func commands() []*command {
 		outboxListCommand(), outboxSendCommand(), rulesListCommand(), rulesCheckCommand(), ticketsListCommand(),
 		usersListCommand(), usersAddCommand(),
 		backupNowCommand(), backupListCommand(), backupRestoreCommand(),
-		syncStatusCommand(), syncNowCommand(), syncPairCommand(), hubCommand(),
+		syncStatusCommand(), syncNowCommand(), syncPairCommand(), syncConnectCommand(), hubCommand(),
 		versionCommand(),
 	}
 }

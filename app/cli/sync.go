@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -326,4 +327,93 @@ func runHub(ctx context.Context, r *runner, o any, args []string) error {
 		return nil
 	}
 	return err
+}
+
+type syncConnectOptions struct {
+	shop, account, ca, name *string
+	json                    *bool
+}
+
+func syncConnectCommand() *command {
+	return &command{
+		name: "sync connect", args: "URL --account NAME [--shop ID] [--ca FILE] [--name NAME] [--json]",
+		summary: "sync through a NATS server or cluster the shop runs itself, instead of the embedded hub",
+		help: `For a shop that outgrows one site: its log lives on a NATS server or cluster with JetStream (its own, or
+a hosted one) rather than on the hub a shop computer runs. URL is the server's address, tls://host:port
+(several, comma-separated, for a cluster). Each device has an account the server's administrator made;
+its password is read from $BACKROOM_SYNC_PASSWORD, else asked for in a terminal (never a flag: it
+would show in ps). The account needs JetStream access to the stream SHOP_OPS, publish rights on
+ops.<shop>.<this device's id> and subscribe rights on _INBOX_<account>.>.
+
+The first device connects without --shop: it makes the shop's stream (when its account may; otherwise
+the administrator makes it, with subjects ops.<shop>.*), its data becomes the shop's, and the shop's id
+is printed for the others, which connect with --shop ID from an empty database. --ca FILE is the
+authority that signed the server's certificate, when the system does not trust it already.
+
+With --json, prints {"shop_id","founding"}.`,
+		flags: func(fs *flag.FlagSet) any {
+			return &syncConnectOptions{
+				shop:    fs.String("shop", "", "the shop's `id`, as the first device printed it"),
+				account: fs.String("account", "", "this device's account `name` on the server (required)"),
+				ca:      fs.String("ca", "", "PEM `file` of the authority that signed the server's certificate"),
+				name:    fs.String("name", "", "this device's `name` as the other devices show it"),
+				json:    fs.Bool("json", false, "print one JSON object"),
+			}
+		},
+		run: runSyncConnect,
+	}
+}
+
+func runSyncConnect(ctx context.Context, r *runner, o any, args []string) error {
+	opts := o.(*syncConnectOptions)
+	if len(args) != 1 {
+		return usagef("sync connect takes one argument, the server's address (tls://host:port)")
+	}
+	if *opts.account == "" {
+		return usagef("--account is required: this device's account on the server")
+	}
+	cfg := devicesync.ServerConfig{URL: args[0], ShopID: *opts.shop, User: *opts.account, DeviceName: *opts.name}
+	if *opts.ca != "" {
+		b, err := os.ReadFile(*opts.ca)
+		if err != nil {
+			return fmt.Errorf("read the authority's certificate: %w", err)
+		}
+		cfg.CAPEM = string(b)
+	}
+	cfg.Password = r.env.Getenv("BACKROOM_SYNC_PASSWORD")
+	if cfg.Password == "" {
+		f, ok := r.env.Stdin.(*os.File)
+		if !ok || !isTerminal(f) {
+			return errors.New("the account's password is needed: set BACKROOM_SYNC_PASSWORD, or run the command in a terminal to be asked")
+		}
+		fmt.Fprintf(r.env.Stderr, "Password of %s on the server: ", cfg.User)
+		pass, err := readSecret(f)
+		fmt.Fprintln(r.env.Stderr)
+		if err != nil {
+			return fmt.Errorf("read password: %w", err)
+		}
+		cfg.Password = pass
+	}
+	store, err := r.open(ctx, create)
+	if err != nil {
+		return err
+	}
+	res, err := devicesync.ConnectServer(ctx, store, cfg)
+	if err != nil {
+		return err
+	}
+	if *opts.json {
+		return writeJSON(r.out, struct {
+			ShopID   string `json:"shop_id"`
+			Founding bool   `json:"founding"`
+		}{res.ShopID, res.Founding})
+	}
+	if res.Founding {
+		fmt.Fprintf(r.out, "Connected to %s. The shop's log was empty: this database's data becomes the shop's.\n", cfg.URL)
+	} else {
+		fmt.Fprintf(r.out, "Connected to %s.\n", cfg.URL)
+	}
+	fmt.Fprintf(r.out, "Shop id: %s (the other devices connect with --shop %s)\n", res.ShopID, res.ShopID)
+	fmt.Fprintln(r.out, "Run 'backroom sync now', or open the window, to exchange changes.")
+	return nil
 }

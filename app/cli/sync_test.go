@@ -129,3 +129,25 @@ func syncedOnHand(t *testing.T, env map[string]string, sku string) float64 {
 	}
 	return -1
 }
+
+// sync connect is called wrongly or cannot proceed: each says why, and nothing is set up.
+func TestRun_SyncConnectRefusals(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shop.db")
+	env := map[string]string{"BACKROOM_DB": db}
+	if r := runCLI(t, env, "sync", "connect", "tls://127.0.0.1:1"); r.code != 2 || !strings.Contains(r.stderr, "--account") {
+		t.Errorf("without --account: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "sync", "connect", "tls://127.0.0.1:1", "--account", "desk"); r.code != 1 || !strings.Contains(r.stderr, "BACKROOM_SYNC_PASSWORD") {
+		t.Errorf("without a password: exit %d, %q", r.code, r.stderr)
+	}
+	env["BACKROOM_SYNC_PASSWORD"] = "secret"
+	if r := runCLI(t, env, "sync", "connect", "nats://127.0.0.1:1", "--account", "desk"); r.code != 1 || !strings.Contains(r.stderr, "tls://") {
+		t.Errorf("a plain nats:// address: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "sync", "connect", "tls://127.0.0.1:1", "--account", "desk"); r.code != 1 || !strings.Contains(r.stderr, "unreachable") {
+		t.Errorf("no server: exit %d, %q", r.code, r.stderr)
+	}
+	if r := runCLI(t, env, "sync", "status", "--json"); r.code != 0 || !strings.Contains(r.stdout, `"enabled":false`) {
+		t.Errorf("after the refusals: exit %d, %s %s; want a database that does not sync", r.code, r.stdout, r.stderr)
+	}
+}

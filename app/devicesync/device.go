@@ -116,16 +116,16 @@ func (d *Device) connect(ctx context.Context) (*conn, error) {
 	if set.User == "" || set.HubURL == "" || set.ShopID == "" {
 		return nil, ErrNotPaired
 	}
-	der, err := certDER(set.HubCertPEM)
-	if err != nil {
-		return nil, fmt.Errorf("the hub certificate kept by this device: %w", err)
-	}
 	var mismatch atomic.Bool
+	tlsConf, err := hubTLS(set.HubCertPEM, &mismatch)
+	if err != nil {
+		return nil, err
+	}
 	c := &conn{url: set.HubURL, shop: set.ShopID, closed: make(chan struct{})}
 	var once sync.Once
 	o := []nats.Option{
 		nats.UserInfo(set.User, set.Password),
-		nats.Secure(pinnedTLS(fingerprint(der), &mismatch)),
+		nats.Secure(tlsConf),
 		nats.CustomInboxPrefix(inboxPrefix(set.User)),
 		nats.Name("backroom " + set.DeviceName),
 		// Run reconnects itself, from the position recorded in the database: one path for every outage.

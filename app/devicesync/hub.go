@@ -177,22 +177,7 @@ func (h *Hub) setUp(ctx context.Context, cfg HubConfig) error {
 	if epoch == "" {
 		epoch = randomText(9)
 	}
-	_, err = h.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
-		Name:        streamName,
-		Description: "every change of shop " + h.shopID + ", from every device",
-		Subjects:    []string{opsSubject(h.shopID, "*")},
-		Storage:     jetstream.FileStorage,
-		Retention:   jetstream.LimitsPolicy,
-		// The log is the shop's history: a new device rebuilds from it, so nothing expires, and no
-		// device may delete from it.
-		MaxAge:      0,
-		DenyDelete:  true,
-		DenyPurge:   true,
-		AllowDirect: true,
-		Duplicates:  cfg.duplicates,
-		Metadata:    map[string]string{epochKey: epoch},
-	})
-	if err != nil {
+	if _, err = h.js.CreateOrUpdateStream(ctx, shopStreamConfig(h.shopID, epoch, cfg.duplicates)); err != nil {
 		return fmt.Errorf("create the hub's stream: %w", err)
 	}
 	if rebuild {
@@ -204,6 +189,25 @@ func (h *Hub) setUp(ctx context.Context, cfg HubConfig) error {
 		return fmt.Errorf("listen for pairing: %w", err)
 	}
 	return nc.Flush()
+}
+
+// shopStreamConfig is the shop's log: every device's ops on its own subject.
+func shopStreamConfig(shopID, epoch string, duplicates time.Duration) jetstream.StreamConfig {
+	return jetstream.StreamConfig{
+		Name:        streamName,
+		Description: "every change of shop " + shopID + ", from every device",
+		Subjects:    []string{opsSubject(shopID, "*")},
+		Storage:     jetstream.FileStorage,
+		Retention:   jetstream.LimitsPolicy,
+		// The log is the shop's history: a new device rebuilds from it, so nothing expires, and no
+		// device may delete from it.
+		MaxAge:      0,
+		DenyDelete:  true,
+		DenyPurge:   true,
+		AllowDirect: true,
+		Duplicates:  duplicates,
+		Metadata:    map[string]string{epochKey: epoch},
+	}
 }
 
 // epochKey names the log's epoch in the stream's metadata.
