@@ -125,11 +125,10 @@ func (p *purchasingDashboard) load() {
 	store := p.a.store
 	load(p.a.bg, p.a.win, &p.query, func(ctx context.Context) (purchasingFigures, error) {
 		var f purchasingFigures
-		overdue, err := store.OverduePOs(ctx, store.Now())
-		if err != nil {
+		var err error
+		if f.overdue, err = store.CountOverduePOs(ctx, store.Now()); err != nil {
 			return f, err
 		}
-		f.overdue = len(overdue)
 		if f.alerts, err = store.ContingencyAlerts(ctx, false); err != nil {
 			return f, err
 		}

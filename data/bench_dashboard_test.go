@@ -42,8 +42,8 @@ func BenchmarkDashboardCards(b *testing.B) {
 			_, err := s.SupplierPerformance(ctx, now)
 			return err
 		}},
-		{"OverduePOs", func(s *Store, now time.Time) error {
-			_, err := s.OverduePOs(ctx, now)
+		{"OverduePOs", func(s *Store, now time.Time) error { // the dashboard shows how many
+			_, err := s.CountOverduePOs(ctx, now)
 			return err
 		}},
 		{"ContingencyAlerts", func(s *Store, now time.Time) error {

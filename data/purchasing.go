@@ -792,6 +792,17 @@ func (s *Store) OverduePOs(ctx context.Context, now time.Time) ([]PurchaseOrder,
 		AND po.expected_at IS NOT NULL AND po.expected_at < ? ORDER BY po.expected_at, po.id`, formatTime(startOfDayUTC(now)))
 }
 
+// CountOverduePOs is how many open orders OverduePOs would list: what the dashboard shows, without
+// reading their lines (a supplier's order may have thousands).
+func (s *Store) CountOverduePOs(ctx context.Context, now time.Time) (int, error) {
+	var n int
+	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM purchase_orders po WHERE po.status IN ('sent', 'partly_received')
+		AND po.expected_at IS NOT NULL AND po.expected_at < ?`, formatTime(startOfDayUTC(now))).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count overdue purchase orders: %w", err)
+	}
+	return n, nil
+}
+
 // POReceipts lists the deliveries booked against an order, oldest first, a row per line per delivery.
 func (s *Store) POReceipts(ctx context.Context, id int64) ([]POReceipt, error) {
 	if _, err := s.readPO(ctx, s.read, id); err != nil {

@@ -452,6 +452,12 @@ func TestStore_SupplierPerformance(t *testing.T) {
 	if overdue, _ := s.OverduePOs(ctx, poDay(80, 23, 59)); len(overdue) != 1 || overdue[0].ID != open2.ID {
 		t.Errorf("OverduePOs at the end of day 80 = %v, want only %s", overdue, open2.Number)
 	}
+	for _, at := range []time.Time{poDay(81, 0, 1), poDay(80, 23, 59)} {
+		list, _ := s.OverduePOs(ctx, at)
+		if n, err := s.CountOverduePOs(ctx, at); err != nil || n != len(list) {
+			t.Errorf("CountOverduePOs(%v) = %d, %v; OverduePOs lists %d", at, n, err, len(list))
+		}
+	}
 
 	lts, err := s.SupplierLeadTimes(ctx, alder.ID)
 	if err != nil || len(lts) != 3 || !lts[0].OnTime() || lts[1].OnTime() {

@@ -423,6 +423,7 @@ func roleCases() []roleCase {
 		rc("PurchaseOrder", both, func(ctx C, f *F, s *Store) error { return e1(s.PurchaseOrder(ctx, f.poSent)) }),
 		rc("PurchaseOrders", both, func(ctx C, f *F, s *Store) error { return e1(s.PurchaseOrders(ctx, POFilter{})) }),
 		rc("OverduePOs", both, func(ctx C, f *F, s *Store) error { return e1(s.OverduePOs(ctx, testNow)) }),
+		rc("CountOverduePOs", both, func(ctx C, f *F, s *Store) error { return e1(s.CountOverduePOs(ctx, testNow)) }),
 		rc("POReceipts", both, func(ctx C, f *F, s *Store) error { return e1(s.POReceipts(ctx, f.poSent)) }),
 		rc("SupplierLeadTimes", both, func(ctx C, f *F, s *Store) error { return e1(s.SupplierLeadTimes(ctx, f.supplierID)) }),
 		rc("SupplierPerformance", both, func(ctx C, f *F, s *Store) error { return e1(s.SupplierPerformance(ctx, testNow)) }),
