@@ -445,8 +445,8 @@ func (d *deviceSettings) showState() {
 	d.headline.Importance = v.importance
 	d.headline.SetText(v.headline)
 	for i, o := range []fyne.CanvasObject{d.hub, d.lastSync, d.waiting, d.parked} {
-		showIf(o, v.details)
-		showIf(d.detailKeys[i], v.details)
+		setShown(o, v.details)
+		setShown(d.detailKeys[i], v.details)
 	}
 	d.details.Refresh()
 	d.hub.SetText(v.hub)
@@ -473,13 +473,13 @@ func (d *deviceSettings) showState() {
 
 	known := w.statusErr == nil
 	running := d.stopSync != nil
-	showIf(d.syncNow, known && st.Enabled && !running)
-	showIf(d.cancelSync, running)
-	showIf(d.hostHub, d.owner && known && !st.Enabled)
-	showIf(d.join, d.owner && known && !st.Enabled)
-	showIf(d.pair, d.owner && st.Enabled && st.HostsHub)
-	showIf(d.repair, d.owner && st.Enabled && !st.HostsHub)
-	showIf(d.takeOver, d.owner && st.Enabled && !st.HostsHub)
+	setShown(d.syncNow, known && st.Enabled && !running)
+	setShown(d.cancelSync, running)
+	setShown(d.hostHub, d.owner && known && !st.Enabled)
+	setShown(d.join, d.owner && known && !st.Enabled)
+	setShown(d.pair, d.owner && st.Enabled && st.HostsHub)
+	setShown(d.repair, d.owner && st.Enabled && !st.HostsHub)
+	setShown(d.takeOver, d.owner && st.Enabled && !st.HostsHub)
 	setEnabled(d.pair, w.hub != nil)
 	if d.owner && st.Enabled && st.HostsHub && w.hub != nil {
 		if d.listedHub != w.hub {
@@ -488,15 +488,6 @@ func (d *deviceSettings) showState() {
 		d.devicesBox.Show()
 	} else {
 		d.devicesBox.Hide()
-	}
-}
-
-// showIf shows or hides o.
-func showIf(o fyne.CanvasObject, on bool) {
-	if on {
-		o.Show()
-	} else {
-		o.Hide()
 	}
 }
 

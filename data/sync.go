@@ -285,15 +285,15 @@ func (s *Store) ApplyRemote(ctx context.Context, ops []SyncOp, cursor uint64) (S
 	err := s.update(ctx, func(t *tx) error {
 		result = SyncApplied{}
 		var enabled bool
-		var schema int
 		if err := t.QueryRowContext(ctx, `SELECT enabled FROM sync_state WHERE id = 1`).Scan(&enabled); err != nil {
 			return fmt.Errorf("read sync state: %w", err)
 		}
 		if !enabled {
 			return errorf(ErrConflict, "this device does not sync: pair it with the shop's hub first")
 		}
-		if err := t.Tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&schema); err != nil {
-			return fmt.Errorf("read the schema version: %w", err)
+		schema, err := t.schemaVersion(ctx)
+		if err != nil {
+			return err
 		}
 		if _, err := t.ExecContext(ctx, `UPDATE sync_state SET capture = 0 WHERE id = 1`); err != nil {
 			return fmt.Errorf("pause sync capture: %w", err)

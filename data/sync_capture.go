@@ -175,9 +175,9 @@ func (t *tx) writeCaptureTriggers(ctx context.Context) error {
 			}
 		}
 	}
-	var version int
-	if err := t.Tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return fmt.Errorf("read the schema version: %w", err)
+	version, err := t.schemaVersion(ctx)
+	if err != nil {
+		return err
 	}
 	if _, err := t.Tx.ExecContext(ctx, `UPDATE sync_state SET triggers_for = ? WHERE id = 1`, version); err != nil {
 		return fmt.Errorf("record the sync triggers' version: %w", err)
@@ -205,6 +205,15 @@ func (t *tx) dropCaptureTriggers(ctx context.Context) error {
 	return nil
 }
 
+// schemaVersion is the database's schema version, which every op carries.
+func (t *tx) schemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := t.Tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read the schema version: %w", err)
+	}
+	return v, nil
+}
+
 // stampOps gives the ops this write's triggers recorded their identity, and records their fields' clocks.
 // One write is one clock value; its ops are told apart, and ordered, by their sequence.
 func (t *tx) stampOps(ctx context.Context) error {
@@ -215,9 +224,9 @@ func (t *tx) stampOps(ctx context.Context) error {
 	if first == 0 {
 		return nil
 	}
-	var version int
-	if err := t.Tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return fmt.Errorf("read the schema version: %w", err)
+	version, err := t.schemaVersion(ctx)
+	if err != nil {
+		return err
 	}
 	prefix, err := t.opPrefix(ctx)
 	if err != nil {
@@ -283,9 +292,9 @@ func insertOnlyList() string {
 // shop every other device receives. The ops are written stamped, with their clocks, rather than left to
 // stampOps: a shop of 100,000 orders is a million of them, and stamping them afterwards rewrote each row.
 func (t *tx) recordFounding(ctx context.Context) error {
-	var version int
-	if err := t.Tx.QueryRowContext(ctx, `PRAGMA user_version`).Scan(&version); err != nil {
-		return fmt.Errorf("read the schema version: %w", err)
+	version, err := t.schemaVersion(ctx)
+	if err != nil {
+		return err
 	}
 	prefix, err := t.opPrefix(ctx)
 	if err != nil {
