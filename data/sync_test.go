@@ -558,3 +558,32 @@ func TestSync_NoteHubEpoch(t *testing.T) {
 	fresh.syncAll(t, a, b)
 	requireSameDump(t, a, b)
 }
+
+// Two devices create a location under the same name while apart: the second to arrive breaks the name's
+// uniqueness on the other, and is kept aside (parked, with why) while the rest of its batch applies.
+func TestSync_ConflictParksOnlyThatOp(t *testing.T) {
+	ctx := context.Background()
+	a, b, _, _, hub := twoDevices(t)
+	if _, err := a.AddLocation(ctx, "Garage", "garage"); err != nil {
+		t.Fatal(err)
+	}
+	mustAdjust(t, a, "MUG", 5)
+	if _, err := b.AddLocation(ctx, "Garage", "garage"); err != nil {
+		t.Fatal(err)
+	}
+	hub.publish(t, a)
+	got := hub.pull(t, b)
+	if got.Parked != 1 {
+		t.Fatalf("B parked %d ops, want A's Garage alone", got.Parked)
+	}
+	if l := mustLevel(t, b, "MUG"); l.OnHand != 15 {
+		t.Errorf("B: MUG on hand %d, want A's +5 applied beside the conflict (15)", l.OnHand)
+	}
+	var why string
+	if err := b.read.QueryRowContext(ctx, `SELECT parked FROM sync_ops WHERE parked <> ''`).Scan(&why); err != nil || !strings.Contains(why, "conflicts") {
+		t.Errorf("parked op's reason %q (%v)", why, err)
+	}
+	if st, _ := b.SyncStatus(ctx); st.Parked != 1 {
+		t.Errorf("B's status shows %d parked", st.Parked)
+	}
+}
