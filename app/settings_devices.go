@@ -730,16 +730,16 @@ func (d *deviceSettings) onJoin() {
 	form := container.NewVBox(
 		formLabel("Pairing code"), d.joinCode,
 		formLabel("This computer's name"), d.joinName)
-	title := "Join a shop"
+	title, goText := "Join a shop", "Join"
 	explain := mutedText("On the hub computer, open Settings › Devices and press Pair a device to get a code. " +
 		"When the shop already has data, this computer receives it and its own people and PINs are replaced by the shop's.")
-	if d.a.sync.status.Enabled {
-		title = "Pair again"
+	if d.a.sync.status.Enabled { // this computer syncs already: its shop's hub moved
+		title, goText = "Pair again", "Pair"
 		explain = mutedText("For when the shop's hub moved to another computer or was set up again. On the hub computer, " +
 			"open Settings › Devices and press Pair a device to get a code. This computer keeps its data, reads the new " +
 			"hub's log and sends it whatever it lacks.")
 	}
-	d.joinGo = widget.NewButtonWithIcon("Join", theme.ConfirmIcon(), d.onJoinGo)
+	d.joinGo = widget.NewButtonWithIcon(goText, theme.ConfirmIcon(), d.onJoinGo)
 	d.joinGo.Importance = widget.HighImportance
 	d.joinCancel = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
 		if d.stopJoin != nil {
