@@ -317,7 +317,7 @@ func (sc *dashboardScreen) ownerFigures() bool {
 func (sc *dashboardScreen) returnsCard() fyne.CanvasObject {
 	sc.returnsExport = sc.export.button("returns", sc.returnsWorkbook)
 	sc.returns = container.NewVBox(
-		cardHeading("Returns", fmt.Sprintf("Of the orders shipped in the last %d days: the products that came back most, and why.", returnDays),
+		cardHeading("Returns", fmt.Sprintf("Of the orders shipped in the last %d days: the products whose returns weigh most (rate × units back), and why.", returnDays),
 			sc.returnsExport),
 		sc.returnsTable.box, sc.returnsWhy, sc.returnsEmpty)
 	if !sc.a.store.Can(data.PermViewAudit) {

@@ -452,6 +452,7 @@ func (sc *dashboardScreen) returnsWorkbook() (workbook, bool) {
 		{"Orders", fmt.Sprintf("Shipped from %s to %s", now.AddDate(0, 0, -returnDays).In(time.Local).Format("2 January 2006"),
 			now.In(time.Local).Format("2 January 2006"))},
 		{"Return rate", "Units returned ÷ units shipped, counted against the orders they came from."},
+		{"Order", "By return rate × units returned, highest first, as on the dashboard."},
 	}}, true
 }
 

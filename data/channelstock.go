@@ -555,7 +555,7 @@ func (s *Store) AtRisk(ctx context.Context) ([]AtRisk, error) {
 			WHERE r.units > `+forSKU(onHandAll, "r.sku")+`
 		UNION ALL SELECT k.component_sku, NULL, 0 FROM kit_components k GROUP BY k.component_sku
 			HAVING `+forSKU(reservedExpr, "k.component_sku")+` > `+forSKU(onHandAll, "k.component_sku")+`
-		UNION ALL SELECT sku, NULL, 0 FROM stock_levels GROUP BY sku HAVING SUM(on_hand) < 0`, func(r *sql.Rows) error {
+		UNION ALL SELECT sku, NULL, 0 FROM stock_levels WHERE sku IN `+negativeStockSKUs+` GROUP BY sku HAVING SUM(on_hand) < 0`, func(r *sql.Rows) error {
 		var sku string
 		var channel sql.NullString
 		var units int64

@@ -96,19 +96,27 @@ func (s *Store) StatusAges(ctx context.Context, from, to time.Time) ([]StatusAge
 		if f.firstMS.Valid && f.firstMS.Int64 <= nowMS.UnixMilli() {
 			age.Longest = max(age.Longest, time.Duration(nowMS.UnixMilli()-f.firstMS.Int64)*time.Millisecond+rest)
 		}
+		// The middle one or two of the waits in order of length: the ended ones come in that order from
+		// status_waits_ended_length and the running ones, few, are sorted, and SQLite merges the two. A
+		// wait is whole milliseconds, plus now's fraction of one for a running wait begun by now (then
+		// marked 1): so ordering by both orders the waits by length exactly.
 		var middle []time.Duration
-		err := scanRows(ctx, s.read, `SELECT w FROM (
-				SELECT wait_ms * 1000000 AS w FROM status_waits
-				WHERE status = ?5 AND placed_at >= ?1 AND placed_at < ?2 AND wait_ms IS NOT NULL
-				UNION ALL SELECT CASE WHEN entered <= ?3 THEN (?3 - entered) * 1000000 + ?4 ELSE 0 END FROM (`+runningWaits("(?5)")+`))
-			ORDER BY w LIMIT ?6 OFFSET ?7`, func(r *sql.Rows) error {
-			var w int64
-			if err := r.Scan(&w); err != nil {
+		err := scanRows(ctx, s.read, `SELECT wait_ms, 0 FROM status_waits INDEXED BY status_waits_ended_length
+				WHERE status = ?4 AND placed_at >= ?1 AND placed_at < ?2 AND wait_ms IS NOT NULL
+			UNION ALL SELECT CASE WHEN entered <= ?3 THEN ?3 - entered ELSE 0 END, entered <= ?3 FROM (`+runningWaits("(?4)")+`)
+			ORDER BY 1, 2 LIMIT ?5 OFFSET ?6`, func(r *sql.Rows) error {
+			var ms int64
+			var running bool
+			if err := r.Scan(&ms, &running); err != nil {
 				return err
 			}
-			middle = append(middle, time.Duration(w))
+			w := time.Duration(ms) * time.Millisecond
+			if running {
+				w += rest
+			}
+			middle = append(middle, w)
 			return nil
-		}, append(args, st, 2-n%2, (n-1)/2)...)
+		}, append(args[:3:3], st, 2-n%2, (n-1)/2)...)
 		if err != nil {
 			return nil, fmt.Errorf("read the median wait in %s: %w", st, err)
 		}
@@ -193,7 +201,10 @@ func lowerASCII(s string) string {
 
 // StuckOrder is an open order that has stood in its status for long.
 type StuckOrder struct {
-	Order  Order // without lines or history
+	// Order holds what names the order and what it waits for: its id, channel, number, status, when it
+	// was placed and its ship-by date; not its customer, money, lines or history, which opening it shows.
+	// A large shop can have thousands stuck, and reading their whole rows was most of this list's time.
+	Order  Order
 	Status Status
 	Since  time.Time // when it entered Status
 }
@@ -211,7 +222,8 @@ func (s *Store) StuckOrders(ctx context.Context, longer time.Duration) ([]StuckO
 	rows, err := s.read.QueryContext(ctx, `WITH waiting(id, since) AS MATERIALIZED (SELECT w.id, COALESCE(
 				(SELECT MAX(h.at) FROM order_status_history h WHERE h.order_id = w.id AND h.status = w.status), w.placed_at)
 			FROM orders w WHERE w.status IN `+openStatuses+`)
-		SELECT `+orderColumns+`, x.since FROM waiting x CROSS JOIN orders o ON o.id = x.id
+		SELECT o.id, o.channel, o.external_id, o.status, o.placed_at, o.placed_offset, o.ship_by, x.since
+		FROM waiting x CROSS JOIN orders o ON o.id = x.id
 		WHERE x.since < ? ORDER BY x.since, o.id`, formatTime(s.now().Add(-longer)))
 	if err != nil {
 		return nil, fmt.Errorf("list stuck orders: %w", err)
@@ -219,11 +231,18 @@ func (s *Store) StuckOrders(ctx context.Context, longer time.Duration) ([]StuckO
 	defer rows.Close()
 	var out []StuckOrder
 	for rows.Next() {
-		var since string
-		o, err := scanOrder(rows, &since)
-		if err != nil {
+		var o Order
+		var placed, since string
+		var offset sql.NullInt64
+		var shipBy sql.NullString
+		if err := rows.Scan(&o.ID, &o.Channel, &o.ExternalID, &o.Status, &placed, &offset, &shipBy, &since); err != nil {
 			return nil, fmt.Errorf("list stuck orders: %w", err)
 		}
+		o.PlacedAt = parseTime(placed)
+		if offset.Valid {
+			o.PlacedAt = o.PlacedAt.In(time.FixedZone("", int(offset.Int64)))
+		}
+		o.ShipBy = parseNullTime(shipBy)
 		out = append(out, StuckOrder{Order: o, Status: o.Status, Since: parseTime(since)})
 	}
 	if err := rows.Err(); err != nil {
@@ -262,14 +281,13 @@ func (s *Store) CarrierFigures(ctx context.Context, from, to time.Time) ([]Carri
 	if err := s.require(PermViewAudit); err != nil {
 		return nil, err
 	}
-	// Summed in SQL: the figures are counts and one sum of milliseconds, and a month of a large shop's
-	// parcels read row by row into Go took longer than the whole answer should. Times are stored in one
-	// fixed layout, so comparing them as text compares them as times. Grouping the period's parcels had
-	// SQLite sort them all, most of this figure's time; instead each spelling of a carrier and service
-	// (few, found by stepping through shipments_carrier carrier by carrier) sums its own range of that
-	// index, and spellings that differ only in case (by SQLite's lower, which folds ASCII alone) are added
-	// up here, under the spelling of the first parcel. INDEXED BY: SQLite would rather look orders up by
-	// id in their wide rows than in the narrow index that holds the two dates.
+	// Summed in SQL from shipment_times (migration 0023), which holds each parcel's figures against its
+	// order's dates: a period of one spelling of a carrier and service is one range of its index, with
+	// nothing joined or parsed. Grouping the period's parcels would have SQLite sort them all; instead the
+	// spellings (few, found by stepping through the index carrier by carrier) each sum their own range,
+	// and spellings that differ only in case (by SQLite's lower, which folds ASCII alone) are added up
+	// here, under the spelling of the first parcel. Times are stored in one fixed layout, so comparing
+	// them as text compares them as times.
 	type group struct {
 		figures   CarrierFigures
 		first     string
@@ -278,19 +296,15 @@ func (s *Store) CarrierFigures(ctx context.Context, from, to time.Time) ([]Carri
 	}
 	groups := map[[2]string]*group{}
 	var keys [][2]string
-	err := scanRows(ctx, s.read, `WITH RECURSIVE carriers(carrier) AS (SELECT min(carrier) FROM shipments
-			UNION ALL SELECT (SELECT min(carrier) FROM shipments WHERE carrier > c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL),
+	err := scanRows(ctx, s.read, `WITH RECURSIVE carriers(carrier) AS (SELECT min(carrier) FROM shipment_times
+			UNION ALL SELECT (SELECT min(carrier) FROM shipment_times WHERE carrier > c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL),
 		kinds(carrier, service) AS (
-			SELECT carrier, (SELECT min(service) FROM shipments WHERE carrier = c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL
-			UNION ALL SELECT carrier, (SELECT min(service) FROM shipments WHERE carrier = k.carrier AND service > k.service)
+			SELECT carrier, (SELECT min(service) FROM shipment_times WHERE carrier = c.carrier) FROM carriers c WHERE c.carrier IS NOT NULL
+			UNION ALL SELECT carrier, (SELECT min(service) FROM shipment_times WHERE carrier = k.carrier AND service > k.service)
 			FROM kinds k WHERE k.service IS NOT NULL)
-		SELECT k.carrier, k.service, (SELECT json_array(MIN(sh.shipped_at), COUNT(*),
-				COUNT(o.ship_by), COUNT(CASE WHEN sh.shipped_at <= o.ship_by THEN 1 END),
-				COUNT(o.delivered_at), COUNT(CASE WHEN o.delivered_at >= sh.shipped_at THEN 1 END),
-				COALESCE(SUM(CASE WHEN o.delivered_at >= sh.shipped_at
-					THEN ROUND((unixepoch(o.delivered_at, 'subsec') - unixepoch(sh.shipped_at, 'subsec')) * 1000) END), 0))
-			FROM shipments sh INDEXED BY shipments_carrier JOIN orders o INDEXED BY orders_id_delivery ON o.id = sh.order_id
-			WHERE sh.carrier = k.carrier AND sh.service = k.service AND sh.shipped_at >= ?1 AND sh.shipped_at < ?2)
+		SELECT k.carrier, k.service, (SELECT json_array(MIN(t.shipped_at), COUNT(*), COALESCE(SUM(t.ship_by), 0),
+				COALESCE(SUM(t.on_time), 0), COALESCE(SUM(t.delivered), 0), COALESCE(SUM(t.measured), 0), COALESCE(SUM(t.transit_ms), 0))
+			FROM shipment_times t WHERE t.carrier = k.carrier AND t.service = k.service AND t.shipped_at >= ?1 AND t.shipped_at < ?2)
 		FROM kinds k WHERE k.service IS NOT NULL`, func(r *sql.Rows) error {
 		var carrier, service, sums string
 		if err := r.Scan(&carrier, &service, &sums); err != nil {

@@ -202,6 +202,16 @@ func TestStore_StuckOrders(t *testing.T) {
 	if g, w := got[2].Since, testNow.Add(10*time.Hour); !g.Equal(w) || got[2].Status != StatusPaid {
 		t.Errorf("C stuck since %v in %s, want %v in paid", g, got[2].Status, w)
 	}
+	for _, st := range got {
+		full, err := s.Order(ctx, st.Order.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := st.Order; o.Channel != full.Channel || o.ExternalID != full.ExternalID || !o.PlacedAt.Equal(full.PlacedAt) ||
+			o.PlacedAt.Location().String() != full.PlacedAt.Location().String() || !o.ShipBy.Equal(full.ShipBy) {
+			t.Errorf("stuck order %+v, want the id, channel, number, placing time and ship-by of %+v", o, full)
+		}
+	}
 	if _, err := packer.StuckOrders(ctx, time.Hour); !errors.Is(err, ErrPermission) {
 		t.Errorf("packer StuckOrders() error = %v, want ErrPermission", err)
 	}

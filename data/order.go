@@ -614,6 +614,7 @@ func (t *tx) insertOrder(ctx context.Context, o *Order) error {
 	if err != nil {
 		return fmt.Errorf("record %s order %s: %w", o.Channel, o.ExternalID, err)
 	}
+	t.saleInserted(o.ID)
 	if err := t.insertLines(ctx, o); err != nil {
 		return err
 	}
@@ -686,6 +687,9 @@ func (t *tx) insertStep(ctx context.Context, orderID int64, st Status, at string
 }
 
 func (t *tx) updateOrder(ctx context.Context, old, o Order) error {
+	if err := t.countSales(ctx); err != nil {
+		return err
+	}
 	if _, err := t.ExecContext(ctx, `UPDATE orders SET status = ?, placed_at = ?, placed_offset = ?, paid_at = ?, ship_by = ?, shipped_at = ?,
 		delivered_at = ?, customer_name = ?, customer_email = ?, ship_name = ?, ship_address1 = ?, ship_address2 = ?, ship_city = ?,
 		ship_region = ?, ship_postcode = ?, ship_country = ?, currency = ?, subtotal = ?, shipping = ?, tax = ?, discount = ?, total = ?,

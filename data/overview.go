@@ -104,12 +104,18 @@ func (s *Store) Overview(ctx context.Context, now time.Time, loc *time.Location)
 	return ov, nil
 }
 
+// negativeStockSKUs lists the SKUs with less than nothing in some location, among which are all those with
+// less than nothing in all: summing every SKU's locations to find the few took 4 ms on a large shop, where
+// picking out the negative rows takes under one.
+const negativeStockSKUs = `(SELECT sku FROM stock_levels WHERE on_hand < 0)`
+
 // countStockProblems counts the plain SKUs (active, not kits), the oversold ones and those with nothing to
 // sell, in SQLite. Comparing every SKU's stock with what open orders hold, in Go or in SQLite, cost a
 // hundred milliseconds on a shop with 20,000 SKUs; most SKUs have no open orders, so the counts are put
 // together from parts that each read little. A SKU without open orders has nothing to sell exactly when
 // it has nothing on hand, and is oversold exactly when it has less: so the SKUs with stock are counted
-// from stock_levels alone, less the ones that are not plain, less the plain ones open orders hold all of
+// from stock_levels alone (those with stock somewhere, less the few a negative location takes back to
+// nothing), less the ones that are not plain, less the plain ones open orders hold all of
 // (held: those with open lines of their own holding at least what is on hand, and every kit part, as
 // kits' lines hold them too); the oversold are among held, or have less than nothing with no open orders.
 func (s *Store) countStockProblems(ctx context.Context, ov *Overview) error {
@@ -126,12 +132,15 @@ func (s *Store) countStockProblems(ctx context.Context, ov *Overview) error {
 				UNION ALL SELECT `+forSKU(reservedExpr, "p.sku")+`, `+forSKU(onHandAll, "p.sku")+`
 					FROM (SELECT DISTINCT component_sku AS sku FROM kit_components) p WHERE `+plain("p.sku")+`)
 		SELECT (SELECT count(*) FROM variants WHERE active = 1) - (SELECT count(*) FROM kits k JOIN variants v ON v.sku = k.sku AND v.active = 1),
-			(SELECT count(*) FROM (SELECT 1 FROM stock_levels GROUP BY sku HAVING SUM(on_hand) > 0))
+			(SELECT count(*) FROM (SELECT DISTINCT sku FROM stock_levels WHERE on_hand > 0))
+				- (SELECT count(*) FROM (SELECT sku FROM stock_levels WHERE sku IN `+negativeStockSKUs+`
+					GROUP BY sku HAVING SUM(on_hand) <= 0 AND MAX(on_hand) > 0))
 				- (SELECT count(*) FROM variants v WHERE v.active = 0 AND `+forSKU(onHandAll, "v.sku")+` > 0)
 				- (SELECT count(*) FROM kits k JOIN variants v ON v.sku = k.sku AND v.active = 1 WHERE `+forSKU(onHandAll, "k.sku")+` > 0)
 				- (SELECT count(*) FROM held WHERE on_hand > 0 AND on_hand <= units),
 			(SELECT count(*) FROM held WHERE units > on_hand)
-				+ (SELECT count(*) FROM (SELECT sku FROM stock_levels GROUP BY sku HAVING SUM(on_hand) < 0) n
+				+ (SELECT count(*) FROM (SELECT sku FROM stock_levels WHERE sku IN `+negativeStockSKUs+`
+						GROUP BY sku HAVING SUM(on_hand) < 0) n
 					WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.open = 1 AND l.sku = n.sku)
 					AND NOT EXISTS (SELECT 1 FROM kit_components k WHERE k.component_sku = n.sku) AND `+plain("n.sku")+`)`).
 		Scan(&products, &inStock, &ov.Oversold)

@@ -83,6 +83,33 @@ func TestOverview_StockProblemsCountEverySKU(t *testing.T) {
 		}
 		check(t)
 	})
+
+	// Stock in two places: some left in one and owed in the other, making nothing, less, or still some.
+	t.Run("StockOwedInAnotherLocation", func(t *testing.T) {
+		loc, err := s.AddLocation(ctx, "Overflow unit", "warehouse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var skus []string
+		if err := scanRowsTest(s, `SELECT sku FROM stock_levels WHERE sku NOT IN (SELECT kit_sku FROM kit_components)
+			GROUP BY sku HAVING SUM(on_hand) > 3 ORDER BY sku LIMIT 30`, &skus); err != nil {
+			t.Fatal(err)
+		}
+		if len(skus) < 30 {
+			t.Fatalf("%d SKUs with stock, want 30", len(skus))
+		}
+		for i, sku := range skus {
+			var n int64
+			if err := s.read.QueryRowContext(ctx, `SELECT SUM(on_hand) FROM stock_levels WHERE sku = ?`, sku).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			owed := []int64{n, n + 2, n - 1}[i%3] // nothing left in all, less than nothing, one left
+			if _, err := s.AdjustStock(ctx, Adjustment{SKU: sku, Delta: -owed, Note: "test", Location: loc.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(t)
+	})
 }
 
 // stockProblemsOfEverySKU is countStockProblems as it was: every SKU's stock and reservations read into

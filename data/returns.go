@@ -389,8 +389,8 @@ type ReturnRate struct {
 // shipped and how many of those came back, and the returned units per reason. Counting returns against
 // the orders they came from, not by the day they arrived, keeps a month of heavy sales from looking like a
 // month of few returns. SKUs none of whose units came back are left out: on a large shop they are most of
-// the catalogue, with a rate of nothing. The list runs from the highest rate down. Anyone signed in may
-// read it: it holds no costs.
+// the catalogue, with a rate of nothing. The list is ranked by rate × units returned (rankReturnRates).
+// Anyone signed in may read it: it holds no costs.
 func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRate, map[ReturnReason]int64, error) {
 	if to.IsZero() {
 		to = s.now().Add(48 * time.Hour)
@@ -399,9 +399,9 @@ func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRa
 	// SKUs goes back and forth. Units shipped are one range of order_lines_sku_shipped per SKU, which holds
 	// the line's units and its order's shipping time while the order counts as gone (migration 0016): no
 	// line's order is looked up, which was most of this figure's time on a large shop.
-	// The unary + keeps SQLite off the index on status, which would visit every shipped order's row to read
-	// its date, and on orders_shipped, which holds both. Returns are few beside orders: start from them
-	// (CROSS JOIN keeps SQLite from starting at orders).
+	// Returns are few beside orders: start from them (CROSS JOIN keeps SQLite from starting at orders) and
+	// look each one's order up in orders_id_shipped (migration 0023), which holds its status and shipping
+	// time; the unary + keeps SQLite from reading the period's orders by status instead.
 	reasons := ReturnReasons()
 	sums := make([]string, len(reasons))
 	for i, reason := range reasons {
@@ -413,7 +413,7 @@ func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRa
 			(SELECT SUM(l.quantity * MAX(l.pack, 1)) FROM order_lines l WHERE l.sku = r.sku AND l.shipped_at >= ?1 AND l.shipped_at < ?2),
 			(SELECT p.name || CASE WHEN v.title <> '' THEN ' ' || v.title ELSE '' END
 				FROM variants v JOIN products p ON p.id = v.product_id WHERE v.sku = r.sku)
-		FROM returns r CROSS JOIN orders o ON o.id = r.order_id
+		FROM returns r CROSS JOIN orders o INDEXED BY orders_id_shipped ON o.id = r.order_id
 		WHERE +o.status IN ('shipped', 'delivered', 'returned') AND o.shipped_at >= ?1 AND o.shipped_at < ?2
 		GROUP BY r.sku`, func(r *sql.Rows) error {
 		var sku string
@@ -459,11 +459,22 @@ func (s *Store) ReturnRates(ctx context.Context, from, to time.Time) ([]ReturnRa
 		}
 		out = append(out, *r)
 	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Rate != out[j].Rate {
-			return out[i].Rate > out[j].Rate
-		}
-		return out[i].SKU < out[j].SKU
-	})
+	rankReturnRates(out)
 	return out, byReason, nil
+}
+
+// rankReturnRates puts the products that cost the most in returns first: by rate × units returned, so
+// one mug back of two sold (50 %, 1 unit) comes after forty back of two hundred (20 %, 40 units), then
+// by rate, then by SKU.
+func rankReturnRates(rates []ReturnRate) {
+	sort.Slice(rates, func(i, j int) bool {
+		a, b := rates[i], rates[j]
+		if sa, sb := a.Rate*float64(a.Returned), b.Rate*float64(b.Returned); sa != sb {
+			return sa > sb
+		}
+		if a.Rate != b.Rate {
+			return a.Rate > b.Rate
+		}
+		return a.SKU < b.SKU
+	})
 }

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -230,5 +231,26 @@ func TestStore_ReturnRates(t *testing.T) {
 	rates, byReason, err = owner.ReturnRates(ctx, testNow.Add(24*time.Hour), testNow.Add(48*time.Hour))
 	if err != nil || len(rates) != 0 || len(byReason) != 0 {
 		t.Errorf("ReturnRates(later window) = %+v, %v, %v; want nothing", rates, byReason, err)
+	}
+}
+
+// TestRankReturnRates checks the ranking by rate × units returned, worked out by hand.
+func TestRankReturnRates(t *testing.T) {
+	rates := []ReturnRate{
+		{SKU: "ONE-OF-TWO", Sold: 2, Returned: 1, Rate: 0.5},     // 0.5
+		{SKU: "FORTY", Sold: 200, Returned: 40, Rate: 0.2},       // 8
+		{SKU: "ALL-THREE", Sold: 3, Returned: 3, Rate: 1},        // 3
+		{SKU: "SIX-OF-TWELVE", Sold: 12, Returned: 6, Rate: 0.5}, // 3, a lower rate than ALL-THREE
+		{SKU: "A-ONE-OF-TWO", Sold: 2, Returned: 1, Rate: 0.5},   // as ONE-OF-TWO: by SKU
+		{SKU: "NONE-SOLD", Sold: 0, Returned: 1, Rate: 0},        // 0
+	}
+	rankReturnRates(rates)
+	var got []string
+	for _, r := range rates {
+		got = append(got, r.SKU)
+	}
+	want := []string{"FORTY", "ALL-THREE", "SIX-OF-TWELVE", "A-ONE-OF-TWO", "ONE-OF-TWO", "NONE-SOLD"}
+	if !slices.Equal(got, want) {
+		t.Errorf("ranked %v, want %v", got, want)
 	}
 }

@@ -4,9 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -203,67 +206,25 @@ func salesPeriods(from, to time.Time, by string, loc *time.Location) []salesPeri
 	return out
 }
 
-// salesGroupsSQL sums a report's orders by group and currency in one statement. groups is a CTE naming
-// the groups g(i, …) and match the condition an order o of group g meets; ?1 and ?2 are the report's
-// bounds. For each group and currency, one subquery sums the orders and another their lines, each walking
-// only that group's orders through an index: nothing is sorted and no line leaves SQLite (with a GROUP BY
-// over the joined lines, SQLite sorts them first, which took about twice as long on the benchmark shop).
-// With kept, the index match walks holds each order's line sums (orders.line_units and the rest,
-// migration 0016), and one subquery reads them with the orders: no line is visited at all. A scalar
-// subquery returns one value, so each packs its sums into a JSON array.
-func salesGroupsSQL(groups, match string, kept bool) string {
-	orders := `(SELECT json_array(count(*), COALESCE(SUM(o.total), 0)) FROM orders o
-				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
-	lines := `(SELECT json_array(COALESCE(SUM(l.quantity * l.pack), 0), COALESCE(SUM(l.quantity * l.pack * l.unit_cost), 0),
-					COALESCE(SUM(CASE WHEN l.unit_cost IS NULL THEN l.quantity * l.pack END), 0))
-				FROM orders o JOIN order_lines l ON l.order_id = o.id
-				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
-	if kept {
-		orders = `(SELECT json_array(count(*), COALESCE(SUM(o.total), 0),
-					COALESCE(SUM(o.line_units), 0), COALESCE(SUM(o.line_cost), 0), COALESCE(SUM(o.uncosted_units), 0)) FROM orders o
-				WHERE ` + match + ` AND o.currency = c.currency AND o.status <> 'cancelled')`
-		lines = `NULL`
-	}
-	return `WITH RECURSIVE ` + groups + `,
-		c(currency) AS MATERIALIZED (SELECT DISTINCT currency FROM orders WHERE placed_at >= ?1 AND placed_at < ?2 AND status <> 'cancelled')
-		SELECT g.i, c.currency, ` + orders + `, ` + lines + `
-		FROM g, c WHERE g.i IS NOT NULL`
-}
-
-// sumSalesGroups runs a salesGroupsSQL query and calls add with each group that has orders.
-func (s *Store) sumSalesGroups(ctx context.Context, query string, add func(group string, r SalesRow), args ...any) error {
-	return scanRows(ctx, s.read, query, func(rows *sql.Rows) error {
-		var group, currency, orders string
-		var lines sql.NullString
-		if err := rows.Scan(&group, &currency, &orders, &lines); err != nil {
-			return err
-		}
-		var o []int64
-		if err := json.Unmarshal([]byte(orders), &o); err != nil {
-			return fmt.Errorf("read sums of %s: %w", group, err)
-		}
-		if len(o) < 2 || o[0] == 0 {
-			return nil
-		}
-		l := o[2:]
-		if lines.Valid {
-			if err := json.Unmarshal([]byte(lines.String), &l); err != nil {
-				return fmt.Errorf("read sums of %s: %w", group, err)
-			}
-		}
-		if len(l) != 3 {
-			return fmt.Errorf("read sums of %s: %d line sums, want 3", group, len(l))
-		}
-		add(group, SalesRow{Currency: currency, Orders: int(o[0]), Revenue: o[1], Units: l[0], Cost: l[1], Margin: o[1] - l[1], Uncosted: l[2]})
-		return nil
-	}, args...)
-}
-
 // sumLines sums an order's lines onto it (orders.line_units, line_cost, uncosted_units; migration 0016),
 // as salesGroupsSQL would sum them, for the sales by channel. Whatever writes an order's lines calls it.
 // Three subqueries rather than UPDATE … FROM one: on every order of an import, that form cost twenty
 // times as much.
 func (t *tx) sumLines(ctx context.Context, orderID int64) error {
+	// An order sales_hours already counts moves its hour's line sums by the difference, taken from the
+	// sums before they change.
+	if !t.uncounted[orderID] {
+		if _, err := t.ExecContext(ctx, `INSERT INTO sales_hours(hour, channel, currency, orders, revenue, units, cost, uncosted)
+			SELECT substr(o.placed_at, 1, 13), o.channel, o.currency, 0, 0,
+				(SELECT COALESCE(SUM(quantity * pack), 0) FROM order_lines WHERE order_id = ?1) - o.line_units,
+				(SELECT COALESCE(SUM(quantity * pack * unit_cost), 0) FROM order_lines WHERE order_id = ?1) - o.line_cost,
+				(SELECT COALESCE(SUM(CASE WHEN unit_cost IS NULL THEN quantity * pack END), 0) FROM order_lines WHERE order_id = ?1) - o.uncosted_units
+			FROM orders o WHERE o.id = ?1 AND o.status <> 'cancelled'
+			ON CONFLICT DO UPDATE SET units = units + excluded.units, cost = cost + excluded.cost, uncosted = uncosted + excluded.uncosted`,
+			orderID); err != nil {
+			return fmt.Errorf("sum the lines of order %d into its sales: %w", orderID, err)
+		}
+	}
 	if _, err := t.ExecContext(ctx, `UPDATE orders SET
 			line_units = (SELECT COALESCE(SUM(quantity * pack), 0) FROM order_lines WHERE order_id = ?1),
 			line_cost = (SELECT COALESCE(SUM(quantity * pack * unit_cost), 0) FROM order_lines WHERE order_id = ?1),
@@ -274,42 +235,131 @@ func (t *tx) sumLines(ctx context.Context, orderID int64) error {
 	return nil
 }
 
-// salesByPeriod sums orders by period. The periods go to SQLite as a JSON array of [key, from, to], the
-// orders of each found through orders_sales (placed_at first).
+// saleInserted notes an order this write inserted. sales_hours (migration 0023) counts it once the
+// write is done with it, with its lines summed (countSales): counting each new order as it is stored, by a
+// trigger or a statement of its own, made a 10,000-line import a fifth slower.
+func (t *tx) saleInserted(orderID int64) {
+	if t.uncounted == nil {
+		t.uncounted = map[int64]bool{}
+	}
+	t.uncounted[orderID] = true
+}
+
+// countSales adds the orders this write inserted to sales_hours, but the cancelled ones, in one statement;
+// from then on its triggers follow them. Store.update calls it before committing, and whatever changes or
+// deletes an order otherwise than by summing its lines calls it first: a trigger would take the order out
+// of an hour it was never added to.
+func (t *tx) countSales(ctx context.Context) error {
+	if len(t.uncounted) == 0 {
+		return nil
+	}
+	ids := make([]int64, 0, len(t.uncounted))
+	for id := range t.uncounted {
+		ids = append(ids, id)
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	if _, err := t.ExecContext(ctx, `INSERT INTO sales_hours(hour, channel, currency, orders, revenue, units, cost, uncosted)
+		SELECT substr(placed_at, 1, 13), channel, currency, count(*), SUM(total), SUM(line_units), SUM(line_cost), SUM(uncosted_units)
+		FROM orders WHERE id IN (SELECT value FROM json_each(?)) AND status <> 'cancelled' GROUP BY 1, 2, 3
+		ON CONFLICT DO UPDATE SET orders = orders + excluded.orders, revenue = revenue + excluded.revenue, units = units + excluded.units,
+			cost = cost + excluded.cost, uncosted = uncosted + excluded.uncosted`, string(list)); err != nil {
+		return fmt.Errorf("count %d new orders in the sales: %w", len(ids), err)
+	}
+	clear(t.uncounted)
+	return nil
+}
+
+// salesByPeriod sums orders by period (salesHoursSQL).
 func (s *Store) salesByPeriod(ctx context.Context, periods []salesPeriod) ([]SalesRow, error) {
 	if len(periods) == 0 {
 		return nil, nil
 	}
-	bounds := make([][3]string, len(periods))
+	ranges := make([]salesRange, len(periods))
 	labels := make(map[string]string, len(periods))
 	for i, p := range periods {
-		bounds[i] = [3]string{p.key, formatTime(p.from), formatTime(p.to)}
+		ranges[i] = newSalesRange(p.key, p.from, p.to)
 		labels[p.key] = p.label
 	}
-	list, err := json.Marshal(bounds)
-	if err != nil {
-		return nil, err
-	}
 	var out []SalesRow
-	err = s.sumSalesGroups(ctx, salesGroupsSQL(`g(i, lo, hi) AS (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?3))`,
-		`o.placed_at >= g.lo AND o.placed_at < g.hi`, false), func(key string, r SalesRow) {
+	err := s.sumSalesHours(ctx, ranges, "x.key", func(key string, r SalesRow) {
 		r.Key, r.Label = key, labels[key]
 		out = append(out, r)
-	}, formatTime(periods[0].from), formatTime(periods[len(periods)-1].to), string(list))
+	})
 	return out, err
 }
 
-// salesByChannel sums orders by channel. SQLite lists the channels by stepping through
-// orders_channel_placed, one seek per channel, and finds each one's orders there.
+// salesByChannel sums the orders placed from–to by channel (salesHoursSQL).
 func (s *Store) salesByChannel(ctx context.Context, from, to time.Time) ([]SalesRow, error) {
 	var out []SalesRow
-	err := s.sumSalesGroups(ctx, salesGroupsSQL(`g(i) AS (SELECT min(channel) FROM orders
-			UNION ALL SELECT (SELECT min(channel) FROM orders WHERE channel > g.i) FROM g WHERE g.i IS NOT NULL)`,
-		`o.channel = g.i AND o.placed_at >= ?1 AND o.placed_at < ?2`, true), func(channel string, r SalesRow) {
+	err := s.sumSalesHours(ctx, []salesRange{newSalesRange("", from, to)}, "x.channel COLLATE NOCASE", func(channel string, r SalesRow) {
 		r.Key, r.Label = strings.ToLower(channel), channel
 		out = append(out, r)
-	}, formatTime(from), formatTime(to))
+	})
 	return out, err
+}
+
+// salesRange is a span of time a report sums, split where sales_hours (migration 0023) can take over:
+// the whole hours [fromHour, toHour) come from there, and the orders of the part-hours at the ends,
+// [from, headTo) and [tailFrom, to), from the orders themselves. The bounds are stored times (text), the
+// hours placed_at's first 13 characters. A span within one hour has no whole hours and one end.
+type salesRange struct {
+	key              string
+	from, headTo     string
+	fromHour, toHour string
+	tailFrom, to     string
+}
+
+func newSalesRange(key string, from, to time.Time) salesRange {
+	first := from.UTC().Truncate(time.Hour)
+	if first.Before(from) {
+		first = first.Add(time.Hour)
+	}
+	last := to.UTC().Truncate(time.Hour)
+	r := salesRange{key: key, from: formatTime(from), to: formatTime(to)}
+	if !first.Before(last) {
+		r.headTo, r.tailFrom = r.to, r.to
+		return r
+	}
+	r.headTo, r.tailFrom = formatTime(first), formatTime(last)
+	r.fromHour, r.toHour = r.headTo[:13], r.tailFrom[:13]
+	return r
+}
+
+// sumSalesHours sums the orders placed in each range per group and currency, the group being an SQL
+// expression over the summed rows x (x.key, the range's key, or x.channel), and calls add with each group
+// that has orders. SQLite sends back a row per group; no order of a whole hour is read.
+func (s *Store) sumSalesHours(ctx context.Context, ranges []salesRange, group string, add func(group string, r SalesRow)) error {
+	list := make([][7]string, len(ranges))
+	for i, r := range ranges {
+		list[i] = [7]string{r.key, r.from, r.headTo, r.fromHour, r.toHour, r.tailFrom, r.to}
+	}
+	js, err := json.Marshal(list)
+	if err != nil {
+		return err
+	}
+	return scanRows(ctx, s.read, `WITH g(key, lo, head_to, from_hour, to_hour, tail_from, hi) AS (
+			SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 FROM json_each(?1)),
+		x(key, channel, currency, orders, revenue, units, cost, uncosted) AS (
+			SELECT g.key, h.channel, h.currency, h.orders, h.revenue, h.units, h.cost, h.uncosted
+				FROM g JOIN sales_hours h ON h.hour >= g.from_hour AND h.hour < g.to_hour
+			UNION ALL SELECT g.key, o.channel, o.currency, 1, o.total, o.line_units, o.line_cost, o.uncosted_units
+				FROM g JOIN orders o ON o.placed_at >= g.lo AND o.placed_at < g.head_to WHERE o.status <> 'cancelled'
+			UNION ALL SELECT g.key, o.channel, o.currency, 1, o.total, o.line_units, o.line_cost, o.uncosted_units
+				FROM g JOIN orders o ON o.placed_at >= g.tail_from AND o.placed_at < g.hi WHERE o.status <> 'cancelled')
+		SELECT `+group+`, x.currency, SUM(x.orders), SUM(x.revenue), SUM(x.units), SUM(x.cost), SUM(x.uncosted)
+		FROM x GROUP BY 1, 2 HAVING SUM(x.orders) > 0`, func(rows *sql.Rows) error {
+		var key string
+		var r SalesRow
+		if err := rows.Scan(&key, &r.Currency, &r.Orders, &r.Revenue, &r.Units, &r.Cost, &r.Uncosted); err != nil {
+			return err
+		}
+		r.Margin = r.Revenue - r.Cost
+		add(key, r)
+		return nil
+	}, string(js))
 }
 
 // salesByProduct sums the lines of the orders placed from–to by SKU and order currency.
@@ -348,55 +398,36 @@ func (s *Store) salesByProduct(ctx context.Context, from, to time.Time) ([]Sales
 		return nil, err
 	}
 
+	// The lines are summed SKU by SKU in two halves of the catalogue at once, beside the corrections, on
+	// three of the store's read connections: the sums are SQLite's work on one core each, and a shop's
+	// computer has two or more (on the benchmark shop, 100 days took 220 ms in one piece).
+	var first, last int64
+	if err := s.read.QueryRowContext(ctx, `SELECT COALESCE(min(rowid), 0), COALESCE(max(rowid), 0) FROM variants`).Scan(&first, &last); err != nil {
+		return nil, err
+	}
+	middle := first + (last-first)/2 + 1
+	var parts [2]map[string]*SalesRow
+	var fixes []lineFix
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	wg.Go(func() { parts[0], errs[0] = s.sumProductLines(ctx, lo, hi, first, middle, currency, true) })
+	wg.Go(func() { parts[1], errs[1] = s.sumProductLines(ctx, lo, hi, middle, last+1, currency, false) })
+	wg.Go(func() { fixes, errs[2] = s.productLineFixes(ctx, lo, hi, start, end, currency) })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	// bySKU holds the groups in that currency, by SKU as variants spell it ("" for lines matching no SKU);
 	// others the groups in other currencies.
-	bySKU := map[string]*SalesRow{}
+	bySKU := parts[0]
+	maps.Copy(bySKU, parts[1])
 	var lower map[string]*SalesRow // bySKU by lower-case SKU, built on the first miss
 	type groupKey struct{ sku, currency string }
 	others := map[groupKey]*SalesRow{}
-	const sums = `count(DISTINCT l.order_id), SUM(l.quantity * l.pack), SUM(l.quantity * l.unit_price),
-		COALESCE(SUM(l.quantity * l.pack * l.unit_cost), 0), COALESCE(SUM(CASE WHEN l.unit_cost IS NULL THEN l.quantity * l.pack END), 0)`
-	// CROSS JOIN keeps variants outside, so SQLite walks each SKU's lines instead of sorting the range's.
-	// Variants are read in table order (NOT INDEXED, grouped by rowid): through the SKU index, fetching
-	// each one's title and product took longer than the sums.
-	err = scanRows(ctx, s.read, `SELECT v.sku, p.name, v.title, `+sums+`
-		FROM variants v NOT INDEXED JOIN products p ON p.id = v.product_id
-		CROSS JOIN order_lines l INDEXED BY order_lines_sku ON l.sku = v.sku AND l.order_id BETWEEN ?1 AND ?2
-		GROUP BY v.rowid
-		UNION ALL
-		SELECT '', '', '', `+sums+` FROM order_lines l INDEXED BY order_lines_sku
-		WHERE l.sku IS NULL AND l.order_id BETWEEN ?1 AND ?2 HAVING count(*) > 0`, func(rows *sql.Rows) error {
-		var sku, name, title string
-		var n lineSums
-		if err := rows.Scan(&sku, &name, &title, &n.orders, &n.units, &n.revenue, &n.cost, &n.uncosted); err != nil {
-			return err
-		}
-		label := "Lines matching no SKU"
-		if sku != "" {
-			label = Variant{ProductName: name, Title: title}.Name()
-		}
-		r := &SalesRow{Key: sku, Label: label, Currency: currency}
-		n.addTo(r, 1)
-		bySKU[sku] = r
-		return nil
-	}, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	err = scanRows(ctx, s.read, `SELECT COALESCE(l.sku, ''), o.currency,
-			o.placed_at >= ?3 AND o.placed_at < ?4 AND o.status <> 'cancelled', `+strings.ReplaceAll(sums, "l.order_id", "o.id")+`
-		FROM orders o INDEXED BY orders_id_sales CROSS JOIN order_lines l ON l.order_id = o.id
-		WHERE o.id BETWEEN ?1 AND ?2 AND NOT (o.placed_at >= ?3 AND o.placed_at < ?4 AND o.status <> 'cancelled' AND o.currency = ?5)
-		GROUP BY 1, 2, 3`, func(rows *sql.Rows) error {
-		var sku, cur string
-		var counted bool
-		var n lineSums
-		if err := rows.Scan(&sku, &cur, &counted, &n.orders, &n.units, &n.revenue, &n.cost, &n.uncosted); err != nil {
-			return err
-		}
+	for _, f := range fixes {
 		// The lines corrected are among the range's, so their SKU has a group, if perhaps spelled
 		// otherwise in an old line.
-		r := bySKU[sku]
+		r := bySKU[f.sku]
 		if r == nil {
 			if lower == nil {
 				lower = make(map[string]*SalesRow, len(bySKU))
@@ -404,24 +435,20 @@ func (s *Store) salesByProduct(ctx context.Context, from, to time.Time) ([]Sales
 					lower[strings.ToLower(k)] = g
 				}
 			}
-			if r = lower[strings.ToLower(sku)]; r == nil {
-				return fmt.Errorf("no sum of the lines of %q in the range", sku)
+			if r = lower[strings.ToLower(f.sku)]; r == nil {
+				return nil, fmt.Errorf("no sum of the lines of %q in the range", f.sku)
 			}
 		}
-		n.addTo(r, -1)
-		if counted {
-			k := groupKey{r.Key, cur}
+		f.sums.addTo(r, -1)
+		if f.counted {
+			k := groupKey{r.Key, f.currency}
 			g := others[k]
 			if g == nil {
-				g = &SalesRow{Key: r.Key, Label: r.Label, Currency: cur}
+				g = &SalesRow{Key: r.Key, Label: r.Label, Currency: f.currency}
 				others[k] = g
 			}
-			n.addTo(g, 1)
+			f.sums.addTo(g, 1)
 		}
-		return nil
-	}, lo, hi, start, end, currency)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]SalesRow, 0, len(bySKU)+len(others))
 	keep := func(g *SalesRow) {
@@ -437,6 +464,71 @@ func (s *Store) salesByProduct(ctx context.Context, from, to time.Time) ([]Sales
 		keep(g)
 	}
 	return out, nil
+}
+
+// productLineSums sums order lines per group for the product report: distinct orders, units, revenue,
+// cost and uncosted units.
+const productLineSums = `count(DISTINCT l.order_id), SUM(l.quantity * l.pack), SUM(l.quantity * l.unit_price),
+	COALESCE(SUM(l.quantity * l.pack * l.unit_cost), 0), COALESCE(SUM(CASE WHEN l.unit_cost IS NULL THEN l.quantity * l.pack END), 0)`
+
+// sumProductLines sums, per SKU of the variants with rowids in [fromRow, toRow), the lines of the orders
+// with ids from lo to hi, as rows in currency; with unmatched, also the lines matching no SKU, under "".
+// CROSS JOIN keeps variants outside, so SQLite walks each SKU's lines instead of sorting the range's.
+// Variants are read in table order (NOT INDEXED, grouped by rowid): through the SKU index, fetching each
+// one's title and product took longer than the sums.
+func (s *Store) sumProductLines(ctx context.Context, lo, hi, fromRow, toRow int64, currency string, unmatched bool) (map[string]*SalesRow, error) {
+	out := map[string]*SalesRow{}
+	err := scanRows(ctx, s.read, `SELECT v.sku, p.name, v.title, `+productLineSums+`
+		FROM variants v NOT INDEXED JOIN products p ON p.id = v.product_id
+		CROSS JOIN order_lines l INDEXED BY order_lines_sku ON l.sku = v.sku AND l.order_id BETWEEN ?1 AND ?2
+		WHERE v.rowid >= ?3 AND v.rowid < ?4
+		GROUP BY v.rowid
+		UNION ALL
+		SELECT '', '', '', `+productLineSums+` FROM order_lines l INDEXED BY order_lines_sku
+		WHERE ?5 AND l.sku IS NULL AND l.order_id BETWEEN ?1 AND ?2 HAVING count(*) > 0`, func(rows *sql.Rows) error {
+		var sku, name, title string
+		var n lineSums
+		if err := rows.Scan(&sku, &name, &title, &n.orders, &n.units, &n.revenue, &n.cost, &n.uncosted); err != nil {
+			return err
+		}
+		label := "Lines matching no SKU"
+		if sku != "" {
+			label = Variant{ProductName: name, Title: title}.Name()
+		}
+		r := &SalesRow{Key: sku, Label: label, Currency: currency}
+		n.addTo(r, 1)
+		out[sku] = r
+		return nil
+	}, lo, hi, fromRow, toRow, unmatched)
+	return out, err
+}
+
+// lineFix is the lines of one SKU, in one currency, of the orders in a product report's id range that
+// are not in the report as summed: counted says whether they are in the report at all (then in another
+// currency than the main one).
+type lineFix struct {
+	sku, currency string
+	counted       bool
+	sums          lineSums
+}
+
+// productLineFixes lists the lines of the orders with ids from lo to hi that the product report must take
+// back out of its sums in currency: orders cancelled, placed outside [start, end), or in another currency.
+func (s *Store) productLineFixes(ctx context.Context, lo, hi int64, start, end, currency string) ([]lineFix, error) {
+	var out []lineFix
+	err := scanRows(ctx, s.read, `SELECT COALESCE(l.sku, ''), o.currency,
+			o.placed_at >= ?3 AND o.placed_at < ?4 AND o.status <> 'cancelled', `+strings.ReplaceAll(productLineSums, "l.order_id", "o.id")+`
+		FROM orders o INDEXED BY orders_id_sales CROSS JOIN order_lines l ON l.order_id = o.id
+		WHERE o.id BETWEEN ?1 AND ?2 AND NOT (o.placed_at >= ?3 AND o.placed_at < ?4 AND o.status <> 'cancelled' AND o.currency = ?5)
+		GROUP BY 1, 2, 3`, func(rows *sql.Rows) error {
+		var f lineFix
+		if err := rows.Scan(&f.sku, &f.currency, &f.counted, &f.sums.orders, &f.sums.units, &f.sums.revenue, &f.sums.cost, &f.sums.uncosted); err != nil {
+			return err
+		}
+		out = append(out, f)
+		return nil
+	}, lo, hi, start, end, currency)
+	return out, err
 }
 
 // lineSums are what the product report sums over a group of order lines.

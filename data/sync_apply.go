@@ -237,6 +237,11 @@ func (a *applier) apply(ctx context.Context, op SyncOp) error {
 		if ins, ok := clocks["*"]; ok && ins.after(c) {
 			return nil
 		}
+		if st.name == "orders" {
+			if err := a.t.countSales(ctx); err != nil {
+				return err
+			}
+		}
 		if _, err := a.t.ExecContext(ctx, `DELETE FROM `+quoteIdent(st.name)+` WHERE `+where, whereArgs...); err != nil {
 			return err
 		}
@@ -323,14 +328,27 @@ func (a *applier) insert(ctx context.Context, st syncTable, cols map[string]bool
 	for i, n := range names {
 		quoted[i], marks[i], args[i] = quoteIdent(n), "?", fields[n]
 	}
-	_, err := a.t.ExecContext(ctx, `INSERT INTO `+quoteIdent(st.name)+`(`+strings.Join(quoted, ", ")+`) VALUES (`+strings.Join(marks, ", ")+`)`, args...)
-	return err
+	res, err := a.t.ExecContext(ctx, `INSERT INTO `+quoteIdent(st.name)+`(`+strings.Join(quoted, ", ")+`) VALUES (`+strings.Join(marks, ", ")+`)`, args...)
+	if err != nil || st.name != "orders" {
+		return err
+	}
+	id, err := res.LastInsertId() // orders' id is their rowid
+	if err != nil {
+		return err
+	}
+	a.t.saleInserted(id)
+	return nil
 }
 
 // merge writes the fields of an op whose clock beats the field's last write (or the row's insert, for a
 // field not written since). An order's status instead only moves forward.
 func (a *applier) merge(ctx context.Context, st syncTable, cols map[string]bool, where string, whereArgs []any, keyText string,
 	clocks map[string]opClock, fields map[string]any, c opClock) error {
+	if st.name == "orders" {
+		if err := a.t.countSales(ctx); err != nil {
+			return err
+		}
+	}
 	isKey := map[string]bool{}
 	for _, k := range st.key {
 		isKey[k] = true

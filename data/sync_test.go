@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -482,6 +484,12 @@ func randomSchedule(t *testing.T, seed int64) {
 		}
 		if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM sync_ops WHERE parked <> ''`).Scan(&bad); err != nil || bad != 0 {
 			t.Errorf("%d ops parked (%v)", bad, err)
+		}
+		if got, want := keptSalesHours(t, s), freshSalesHours(t, s); !maps.Equal(got, want) {
+			t.Errorf("sales_hours %v, the orders sum to %v", got, want)
+		}
+		if got, want := keptShipmentTimes(t, s), freshShipmentTimes(t, s); !slices.Equal(got, want) {
+			t.Errorf("shipment_times %v, the parcels give %v", got, want)
 		}
 	}
 }
