@@ -264,12 +264,14 @@ func (c *exceptionsCard) load() {
 	store := c.a.store
 	load(c.a.bg, c.a.win, &c.query, func(ctx context.Context) (exceptionsView, error) {
 		v := exceptionsView{now: store.Now(), overdue: map[int64]bool{}}
-		var overdue []data.Exception
+		var limits map[data.ExceptionKind]time.Duration
 		err := inParallel(ctx,
 			func(ctx context.Context) (err error) { v.open, err = store.Exceptions(ctx, true); return err },
-			func(ctx context.Context) (err error) { overdue, err = store.OverdueExceptions(ctx, v.now); return err })
-		for _, e := range overdue {
-			v.overdue[e.ID] = true
+			func(ctx context.Context) (err error) { limits, err = store.ExceptionLimits(ctx); return err })
+		for _, e := range v.open {
+			if e.Overdue(v.now, limits) {
+				v.overdue[e.ID] = true
+			}
 		}
 		return v, err
 	}, c.show)

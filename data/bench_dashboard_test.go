@@ -9,7 +9,8 @@ import (
 )
 
 // BenchmarkDashboardCards is what the owner's Dashboard reads besides Overview and the sales report,
-// each card as the app asks for it (app/dashboard.go, ops_figures.go, dashboard_purchasing.go), and
+// each card as the app asks for it (app/dashboard.go, ops_figures.go, dashboard_purchasing.go,
+// support_load.go, exceptions.go), and
 // all of them one after the other, which is the wait before every card is filled: the goal is
 // that everything recomputes in under 200 ms on the large shop.
 func BenchmarkDashboardCards(b *testing.B) {
@@ -50,10 +51,25 @@ func BenchmarkDashboardCards(b *testing.B) {
 			_, err := s.ContingencyAlerts(ctx, false)
 			return err
 		}},
+		{"TicketRates", func(s *Store, now time.Time) error { // the support load card
+			_, err := s.TicketRates(ctx, now.AddDate(0, 0, -30), now)
+			return err
+		}},
+		{"Exceptions", func(s *Store, now time.Time) error { // the exceptions card: the open ones, and their age limits
+			if _, err := s.Exceptions(ctx, true); err != nil {
+				return err
+			}
+			_, err := s.ExceptionLimits(ctx)
+			return err
+		}},
 	}
 	for _, size := range benchSizes {
 		s := benchStore(b, size.products, size.orders)
 		now := s.Now()
+		// The exceptions the app keeps up to date in the background (a large shop has thousands of late orders).
+		if err := s.RefreshExceptions(ctx); err != nil {
+			b.Fatal(err)
+		}
 		for _, c := range cards {
 			b.Run(size.name+"/"+c.name, func(b *testing.B) {
 				for b.Loop() {

@@ -347,11 +347,18 @@ func (s *Store) OverdueExceptions(ctx context.Context, now time.Time) ([]Excepti
 	}
 	var out []Exception
 	for _, e := range open {
-		if now.Sub(e.Opened) > limits[e.Kind] {
+		if e.Overdue(now, limits) {
 			out = append(out, e)
 		}
 	}
 	return out, nil
+}
+
+// Overdue says whether an open exception has been open longer than its kind's limit (ExceptionLimits)
+// at now. A screen that lists the open exceptions marks the overdue ones with it rather than reading
+// them all a second time through OverdueExceptions.
+func (e Exception) Overdue(now time.Time, limits map[ExceptionKind]time.Duration) bool {
+	return e.Handled.IsZero() && now.Sub(e.Opened) > limits[e.Kind]
 }
 
 // HandleException records that the acting user handled an open exception, and how.
