@@ -224,11 +224,7 @@ func (t *tx) stampOps(ctx context.Context) error {
 	if first == 0 {
 		return nil
 	}
-	version, err := t.schemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	prefix, err := t.opPrefix(ctx)
+	version, prefix, err := t.opStamp(ctx)
 	if err != nil {
 		return err
 	}
@@ -250,6 +246,16 @@ func (t *tx) stampOps(ctx context.Context) error {
 		return fmt.Errorf("record this write's sync clocks: %w", err)
 	}
 	return nil
+}
+
+// opStamp is what every op this device writes is stamped with: the schema version, and the prefix of
+// its op ids.
+func (t *tx) opStamp(ctx context.Context) (version int, prefix string, err error) {
+	if version, err = t.schemaVersion(ctx); err != nil {
+		return 0, "", err
+	}
+	prefix, err = t.opPrefix(ctx)
+	return version, prefix, err
 }
 
 // opPrefix starts the ids of this device's ops: "<device>:<incarnation>:". The incarnation changes when
@@ -292,11 +298,7 @@ func insertOnlyList() string {
 // shop every other device receives. The ops are written stamped, with their clocks, rather than left to
 // stampOps: a shop of 100,000 orders is a million of them, and stamping them afterwards rewrote each row.
 func (t *tx) recordFounding(ctx context.Context) error {
-	version, err := t.schemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	prefix, err := t.opPrefix(ctx)
+	version, prefix, err := t.opStamp(ctx)
 	if err != nil {
 		return err
 	}
